@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The start sequence. The parent (the monitor) and the child talk over a socketpair, one byte
+ * per step, so that each side knows how far the other got:
+ *   parent -> child  'C'  the child is in its cgroup: it may unshare its cgroup namespace
+ *   child  -> parent 'M'  + SCM_RIGHTS: the pty masters of /dev/console and /dev/tty1..N
+ *   child  -> parent 'R'  everything but exec is done
+ *   parent -> child  'G'  exec init now
+ *   child  -> parent 'E'  + text: a step failed; the child exits
+ * After 'G', end of file on the socket (it is O_CLOEXEC) means exec succeeded.
+ */
+#include "run/start.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <grp.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "run/caps.h"
+#include "run/dev.h"
+#include "run/limits.h"
+#include "run/mount.h"
+#include "run/rootfs.h"
+#include "store/store.h"
+#include "util/cleanup.h"
+#include "util/fdpass.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+#define MAX_TTYS (NK_FDPASS_MAX - 1)
+
+char *nk_container_cgroup_name(const char *lxcpath, const char *name, const nk_spec *spec)
+{
+	char *s = NULL;
+	if (spec->cgroup.dir_container)
+		return strdup(spec->cgroup.dir_container);
+	if (spec->cgroup.dir)
+		return strdup(spec->cgroup.dir);
+	/* Containers of another lxcpath may share a name: the run dir's hash keeps them apart. */
+	_cleanup_free_ char *run = nk_ct_run_dir(lxcpath, name);
+	_cleanup_free_ char *defrun = nk_ct_run_dir(NK_DEFAULT_LXCPATH, name);
+	if (!run || !defrun)
+		return NULL;
+	if (strcmp(run, defrun) == 0)
+		return asprintf(&s, "nook.payload/%s", name) < 0 ? NULL : s;
+	const char *hash = run + strlen(NK_RUN_DIR) + 1;
+	return asprintf(&s, "nook.payload/%.8s-%s", hash, name) < 0 ? NULL : s;
+}
+
+/* ---- the child ---- */
+
+static _Noreturn void child_fail(int sync, nk_err *err, const char *what)
+{
+	_cleanup_free_ char *text = err ? nk_err_text(err) : NULL;
+	char buf[1024];
+	int n = snprintf(buf, sizeof(buf), "E%s%s%s", what, text ? ": " : "", text ? text : "");
+	if (n > 0)
+		(void)!write(sync, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	_exit(1);
+}
+
+static void child_expect(int sync, char want)
+{
+	char c = 0;
+	ssize_t n;
+	do
+		n = read(sync, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1 || c != want)
+		_exit(1); /* the parent went away or gave up: nothing to report to */
+}
+
+/* The console becomes init's controlling terminal and its stdin, stdout and stderr. */
+static int child_stdio(const nk_spec *spec, nk_err **err)
+{
+	if (setsid() < 0)
+		return nk_err_sys(err, "setsid");
+	const char *dev = spec->console.path && strcmp(spec->console.path, "none") == 0 ? "/dev/null"
+											 : "/dev/console";
+	int fd = open(dev, O_RDWR | O_NOCTTY);
+	if (fd < 0)
+		return nk_err_sys(err, "open %s", dev);
+	if (strcmp(dev, "/dev/console") == 0 && ioctl(fd, TIOCSCTTY, 0) < 0)
+		return nk_err_sys(err, "make /dev/console the controlling terminal");
+	for (int i = 0; i < 3; i++)
+		if (dup2(fd, i) < 0)
+			return nk_err_sys(err, "dup2 console");
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
+static char **build_env(const nk_spec *spec)
+{
+	char **env = NULL;
+	/* "container=lxc": what systemd and other inits look for to know they are in a container. */
+	nk_strv_push(&env, "container=lxc");
+	nk_strv_push(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	nk_strv_push(&env, "TERM=linux");
+	for (char **e = spec->environment; e && *e; e++) {
+		if (strchr(*e, '=')) {
+			nk_strv_push(&env, *e);
+		} else if (getenv(*e)) {
+			_cleanup_free_ char *kv = NULL;
+			if (asprintf(&kv, "%s=%s", *e, getenv(*e)) >= 0)
+				nk_strv_push(&env, kv);
+		}
+	}
+	return env;
+}
+
+static char **split_cmd(const char *cmd)
+{
+	char **argv = NULL;
+	_cleanup_free_ char *copy = strdup(cmd);
+	char *save = NULL;
+	for (char *t = copy ? strtok_r(copy, " \t", &save) : NULL; t; t = strtok_r(NULL, " \t", &save))
+		nk_strv_push(&argv, t);
+	return argv;
+}
+
+static int child_identity(const nk_spec *spec, nk_err **err)
+{
+	gid_t gid = nk_spec_init_gid(spec);
+	uid_t uid = nk_spec_init_uid(spec);
+	if (setgroups(spec->init.n_groups, spec->init.groups) < 0)
+		return nk_err_sys(err, "setgroups");
+	if (setresgid(gid, gid, gid) < 0)
+		return nk_err_sys(err, "setgid %u", gid);
+	/* Keep the capabilities across a change to a non-root uid; nk_caps_apply sets them. */
+	if (uid != 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return nk_err_sys(err, "keep capabilities");
+	if (setresuid(uid, uid, uid) < 0)
+		return nk_err_sys(err, "setuid %u", uid);
+	const char *cwd = spec->init.cwd ? spec->init.cwd : "/";
+	if (chdir(cwd) < 0)
+		return nk_err_sys(err, "chdir %s", cwd);
+	return 0;
+}
+
+struct child_args {
+	const nk_start_opts *o;
+	const char *rootfs;
+	int sync;
+};
+
+static _Noreturn void child_main(struct child_args *a)
+{
+	const nk_spec *spec = a->o->spec;
+	nk_err *err = NULL;
+	int sync = a->sync;
+
+	/* Die with the monitor: a container must never outlive the process that manages it. */
+	prctl(PR_SET_PDEATHSIG, nk_spec_pdeath_signal(spec), 0, 0, 0);
+	child_expect(sync, 'C');
+	/* Only now, inside its own cgroup, so that the new cgroup namespace is rooted there. */
+	if (unshare(CLONE_NEWCGROUP) < 0) {
+		nk_err_sys(&err, "unshare the cgroup namespace");
+		child_fail(sync, err, "namespaces");
+	}
+	const char *host = spec->uts_name ? spec->uts_name : a->o->name;
+	if (sethostname(host, strlen(host)) < 0) {
+		nk_err_sys(&err, "sethostname %s", host);
+		child_fail(sync, err, "hostname");
+	}
+	if (nk_rootfs_prepare(spec, a->rootfs, &err) < 0)
+		child_fail(sync, err, "rootfs");
+	if (nk_mount_auto(spec, a->rootfs, &err) < 0)
+		child_fail(sync, err, "lxc.mount.auto");
+	if (nk_mount_fstab_and_entries(spec, a->rootfs, &err) < 0)
+		child_fail(sync, err, "mounts");
+	if (nk_dev_autodev(spec, a->rootfs, &err) < 0)
+		child_fail(sync, err, "/dev");
+
+	size_t n = 1 + nk_spec_tty_max(spec);
+	int masters[MAX_TTYS + 1];
+	if (nk_dev_ptys(spec, a->rootfs, masters, n, &err) < 0)
+		child_fail(sync, err, "ttys");
+	int sendable[MAX_TTYS + 1], ns = 0;
+	for (size_t i = 0; i < n; i++)
+		if (masters[i] >= 0)
+			sendable[ns++] = masters[i];
+	/* -1 entries (no console) are told apart by the parent from the config, not the message. */
+	if (nk_send_fds(sync, 'M', sendable, (size_t)ns) < 0) {
+		nk_err_sys(&err, "pass the tty masters to the monitor");
+		child_fail(sync, err, "ttys");
+	}
+	for (int i = 0; i < ns; i++)
+		close(sendable[i]);
+
+	if (nk_rootfs_pivot(a->rootfs, &err) < 0)
+		child_fail(sync, err, "pivot_root");
+	if (nk_rootfs_finish(spec, &err) < 0)
+		child_fail(sync, err, "rootfs");
+	if (nk_limits_apply(spec, &err) < 0)
+		child_fail(sync, err, "limits");
+	if (!a->o->inherit_stdio && child_stdio(spec, &err) < 0)
+		child_fail(sync, err, "console");
+
+	_cleanup_strv_ char **argv = a->o->argv ? NULL : split_cmd(nk_spec_init_cmd(spec));
+	char **run_argv = a->o->argv ? a->o->argv : argv;
+	_cleanup_strv_ char **env = build_env(spec);
+	if (!run_argv || !run_argv[0] || !env)
+		child_fail(sync, NULL, "init: no command");
+	if (child_identity(spec, &err) < 0)
+		child_fail(sync, err, "init");
+	if (nk_caps_apply(spec, &err) < 0)
+		child_fail(sync, err, "capabilities");
+
+	/* No host fd may reach init (the CVE-2024-21626 class): everything but 0-2 is marked
+	 * close-on-exec, so exec drops it, the sync socket and an exec_fd included. */
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		nk_err_sys(&err, "close_range");
+		child_fail(sync, err, "init");
+	}
+	if (write(sync, "R", 1) != 1)
+		_exit(1);
+	child_expect(sync, 'G');
+	if (a->o->exec_fd >= 0)
+		fexecve(a->o->exec_fd, run_argv, env);
+	else
+		execvpe(run_argv[0], run_argv, env);
+	nk_err_sys(&err, "exec %s", run_argv[0]);
+	child_fail(sync, err, "init");
+}
+
+/* ---- the parent ---- */
+
+static int recv_masters(int sync, nk_container *c, nk_err **err)
+{
+	size_t want = 1 + nk_spec_tty_max(c->spec);
+	bool console = !(c->spec->console.path && strcmp(c->spec->console.path, "none") == 0);
+	size_t expect = want - (console ? 0 : 1);
+	char tag = 0;
+	int fds[NK_FDPASS_MAX];
+	int got = nk_recv_fds(sync, &tag, fds, NK_FDPASS_MAX);
+	if (got < 0 || tag != 'M')
+		return tag == 'E' ? -EPROTO : nk_err_set(err, EPROTO, "the container's child died early");
+	c->masters = calloc(want, sizeof(int));
+	if ((size_t)got != expect || !c->masters) {
+		for (int i = 0; i < got; i++)
+			close(fds[i]);
+		return nk_err_set(err, EPROTO, "expected %zu tty masters, got %d", expect, got);
+	}
+	c->n_masters = want;
+	c->masters[0] = -1;
+	for (int i = 0; i < got; i++)
+		c->masters[i + (console ? 0 : 1)] = fds[i];
+	return 0;
+}
+
+/* Reads the child's error text after an 'E' (or a protocol break) and fills err with it. */
+static int child_error(int sync, nk_err **err)
+{
+	char buf[1024];
+	ssize_t n;
+	do
+		n = read(sync, buf, sizeof(buf) - 1);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return nk_err_set(err, EPROTO, "the container's child died without saying why");
+	buf[n] = '\0';
+	const char *msg = buf[0] == 'E' ? buf + 1 : buf;
+	return nk_err_set(err, 0, "%s", msg);
+}
+
+static int expect_byte(int sync, char want, nk_err **err)
+{
+	char c = 0;
+	ssize_t n;
+	do
+		n = recv(sync, &c, 1, MSG_PEEK);
+	while (n < 0 && errno == EINTR);
+	if (n == 1 && c == want)
+		return read(sync, &c, 1) == 1 ? 0 : nk_err_sys(err, "sync");
+	return child_error(sync, err);
+}
+
+static int apply_cgroup_settings(nk_container *c, nk_err **err)
+{
+	const nk_spec *s = c->spec;
+	for (size_t i = 0; i < s->cgroup.v1.n; i++) {
+		int r = nk_cgroup_set_v1(c->cg, s->cgroup.v1.items[i].key, s->cgroup.v1.items[i].value, err);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < s->cgroup.v2.n; i++) {
+		int r = nk_cgroup_set_v2(c->cg, s->cgroup.v2.items[i].key, s->cgroup.v2.items[i].value, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static char *plain_rootfs(const nk_spec *spec, const char *lxcpath, const char *name)
+{
+	const char *p = spec->rootfs.path;
+	char *s = NULL;
+	if (!p || !*p)
+		return asprintf(&s, "%s/%s/rootfs", lxcpath, name) < 0 ? NULL : s;
+	if (nk_str_has_prefix(p, "dir:"))
+		p += 4;
+	return strdup(p);
+}
+
+static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
+{
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+		return nk_err_sys(err, "socketpair");
+	_cleanup_close_ int sync = sp[0];
+	struct child_args a = { .o = o, .rootfs = c->rootfs, .sync = sp[1] };
+	/* The cgroup namespace comes later, from inside the cgroup (see child_main). */
+	int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET;
+	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		close(sp[1]);
+		return nk_err_sys(err, "clone the container's init");
+	}
+	if (pid == 0) {
+		close(sp[0]);
+		child_main(&a);
+	}
+	close(sp[1]);
+	c->pid = pid;
+	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int r = nk_cgroup_attach(c->cg, pid, err);
+	if (r < 0)
+		return r;
+	if (write(sync, "C", 1) != 1)
+		return nk_err_sys(err, "sync with the container");
+	if ((r = recv_masters(sync, c, err)) < 0)
+		return r == -EPROTO && !*err ? child_error(sync, err) : r;
+	if ((r = expect_byte(sync, 'R', err)) < 0)
+		return r;
+	/* Networks will be configured here, between 'R' and 'G', from the host side. */
+	if (write(sync, "G", 1) != 1)
+		return nk_err_sys(err, "sync with the container");
+	char ch;
+	ssize_t n;
+	do
+		n = read(sync, &ch, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return 0; /* the socket closed on exec: init runs */
+	return child_error(sync, err);
+}
+
+int nk_container_spawn(const nk_start_opts *o, nk_container **out, nk_err **err)
+{
+	nk_container *c = calloc(1, sizeof(*c));
+	if (!c)
+		return nk_err_set(err, ENOMEM, "start %s", o->name);
+	c->lxcpath = o->lxcpath;
+	c->name = o->name;
+	c->spec = o->spec;
+	c->pid = -1;
+	c->pidfd = -1;
+	c->rootfs = plain_rootfs(o->spec, o->lxcpath, o->name);
+	c->cgroup_name = nk_container_cgroup_name(o->lxcpath, o->name, o->spec);
+	int r = 0;
+	if (!c->rootfs || !c->cgroup_name)
+		r = nk_err_set(err, ENOMEM, "start %s", o->name);
+	else if (!nk_is_dir(c->rootfs))
+		r = nk_err_set(err, ENOENT, "rootfs %s: no such directory", c->rootfs);
+	else if (nk_spec_tty_max(o->spec) > MAX_TTYS)
+		r = nk_err_set(err, EINVAL, "lxc.tty.max: at most %d ttys", MAX_TTYS);
+	if (r == 0)
+		r = nk_cgroup_create(c->cgroup_name, &c->cg, err);
+	if (r == 0)
+		r = apply_cgroup_settings(c, err);
+	if (r == 0)
+		r = spawn_child(o, c, err);
+	if (r < 0) {
+		_cleanup_err_ nk_err *e2 = NULL;
+		nk_container_teardown(c, &e2);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
+int nk_container_teardown(nk_container *c, nk_err **err)
+{
+	int r = 0;
+	if (!c)
+		return 0;
+	if (c->pid > 0) {
+		/* Init first: its death takes the whole pid namespace with it. */
+		kill(c->pid, SIGKILL);
+		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (c->cg) {
+		r = nk_cgroup_kill(c->cg, SIGKILL, err);
+		if (r == 0)
+			r = nk_cgroup_destroy(c->cg, err);
+		nk_cgroup_free(c->cg);
+	}
+	for (size_t i = 0; i < c->n_masters; i++)
+		if (c->masters[i] >= 0)
+			close(c->masters[i]);
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	free(c->masters);
+	free(c->rootfs);
+	free(c->cgroup_name);
+	free(c);
+	return r;
+}

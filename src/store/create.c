@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Creating and destroying containers in the store. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "conf/lxc.h"
+#include "store/store.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+/* Parses a file on its own so that a bad default.conf or -f is reported before anything exists. */
+static int validate_config_file(const char *path, nk_err **err)
+{
+	_cleanup_(nk_spec_freep) nk_spec *spec = nk_spec_new();
+	if (!spec)
+		return nk_err_set(err, ENOMEM, "parse %s", path);
+	return nk_lxc_parse_file(spec, path, err);
+}
+
+static int append_file(FILE *out, const char *path, const char *what, nk_err **err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r = nk_read_file(path, &text, &len, err);
+	if (r < 0)
+		return r;
+	fprintf(out, "# From %s %s\n", what, path);
+	fwrite(text, 1, len, out);
+	if (len && text[len - 1] != '\n')
+		fputc('\n', out);
+	return 0;
+}
+
+static int write_initial_config(const nk_create_opts *o, const char *tpl, const char *cfg,
+				const char *rootfs, nk_err **err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	if (!out)
+		return nk_err_sys(err, "write %s", cfg);
+	fprintf(out, "# Container %s, created by nook", o->name);
+	if (tpl) {
+		fprintf(out, " with template %s", tpl);
+		for (char **a = o->template_args; a && *a; a++)
+			fprintf(out, " %s", *a);
+	}
+	fputc('\n', out);
+	int r = 0;
+	if (o->default_conf && nk_path_exists(o->default_conf))
+		r = append_file(out, o->default_conf, "defaults", err);
+	if (r == 0 && o->config_file)
+		r = append_file(out, o->config_file, "config", err);
+	if (r == 0)
+		fprintf(out, "lxc.rootfs.path = dir:%s\nlxc.uts.name = %s\n", rootfs, o->name);
+	fclose(out);
+	if (r == 0)
+		r = nk_write_file_atomic(cfg, text, len, 0640, err);
+	free(text);
+	return r;
+}
+
+static const char *signame(int sig)
+{
+	const char *s = sigabbrev_np(sig);
+	return s ? s : "unknown signal";
+}
+
+/* Runs a template with LXC's calling convention; its output passes through as progress. */
+static int run_template(const nk_create_opts *o, const char *tpl, const char *ctdir,
+			const char *rootfs, const char *cfg, nk_err **err)
+{
+	_cleanup_strv_ char **argv = NULL;
+	char *arg = NULL;
+	int r = nk_strv_push(&argv, tpl);
+	const char *fmt[] = { "--path=%s", "--name=%s", "--rootfs=%s" };
+	const char *val[] = { ctdir, o->name, rootfs };
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(fmt); i++) {
+		if (asprintf(&arg, fmt[i], val[i]) < 0)
+			return nk_err_set(err, ENOMEM, "template %s", tpl);
+		r = nk_strv_push(&argv, arg);
+		free(arg);
+	}
+	for (char **a = o->template_args; r == 0 && a && *a; a++)
+		r = nk_strv_push(&argv, *a);
+	if (r < 0)
+		return nk_err_set(err, ENOMEM, "template %s", tpl);
+
+	/* The template shares our terminal: Ctrl+C must stop it, and then us only after cleanup. */
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_term, old_hup;
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGTERM, &ign, &old_term);
+	sigaction(SIGHUP, &ign, &old_hup);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+		sigaction(SIGINT, &dfl, NULL);
+		sigaction(SIGTERM, &dfl, NULL);
+		sigaction(SIGHUP, &dfl, NULL);
+		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (devnull >= 0) {
+			dup2(devnull, STDIN_FILENO);
+			if (o->quiet)
+				dup2(devnull, STDOUT_FILENO);
+		}
+		setenv("LXC_NAME", o->name, 1);
+		setenv("LXC_PATH", o->lxcpath, 1);
+		setenv("LXC_ROOTFS_PATH", rootfs, 1);
+		setenv("LXC_CONFIG_FILE", cfg, 1);
+		execv(tpl, argv);
+		fprintf(stderr, "nook: exec template %s: %s\n", tpl, strerror(errno));
+		_exit(127);
+	}
+	int status = 0, saved = errno;
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	if (pid < 0) {
+		errno = saved;
+		return nk_err_sys(err, "fork template %s", tpl);
+	}
+	if (WIFSIGNALED(status))
+		return nk_err_set(err, EINTR, "template %s was killed by %s", tpl, signame(WTERMSIG(status)));
+	if (WEXITSTATUS(status) != 0)
+		return nk_err_set(err, 0, "template %s failed with exit status %d", tpl,
+				  WEXITSTATUS(status));
+	return 0;
+}
+
+/* What a create made so far, so that a failure can take exactly that back. */
+struct made {
+	char *ctdir;
+	char *rootfs;
+	bool made_ctdir, made_rootfs;
+};
+
+static void undo(struct made *m)
+{
+	_cleanup_err_ nk_err *e = NULL;
+	if (m->made_rootfs && nk_rm_rf(m->rootfs, &e) < 0) {
+		_cleanup_free_ char *t = nk_err_text(e);
+		nk_warn("cleanup: %s", t);
+		nk_err_freep(&e);
+	}
+	if (m->made_ctdir && nk_rm_rf(m->ctdir, &e) < 0) {
+		_cleanup_free_ char *t = nk_err_text(e);
+		nk_warn("cleanup: %s", t);
+	}
+}
+
+/* The rootfs directory: --dir made absolute, or <ctdir>/rootfs. */
+static char *rootfs_path(const nk_create_opts *o, const char *ctdir)
+{
+	char *p = NULL, cwd[PATH_MAX];
+	if (!o->rootfs_dir)
+		return asprintf(&p, "%s/rootfs", ctdir) < 0 ? NULL : p;
+	if (o->rootfs_dir[0] == '/')
+		return strdup(o->rootfs_dir);
+	if (!getcwd(cwd, sizeof(cwd)))
+		return NULL;
+	return asprintf(&p, "%s/%s", cwd, o->rootfs_dir) < 0 ? NULL : p;
+}
+
+static int create_locked(const nk_create_opts *o, const char *tpl, struct made *m, nk_err **err)
+{
+	if (nk_path_exists(m->ctdir))
+		return nk_err_set(err, EEXIST, "container %s already exists in %s", o->name, o->lxcpath);
+	if (mkdir(m->ctdir, 0770) < 0)
+		return nk_err_sys(err, "mkdir %s", m->ctdir);
+	m->made_ctdir = true;
+	if (!nk_path_exists(m->rootfs)) {
+		int r = nk_mkdir_p(m->rootfs, 0755, err);
+		if (r < 0)
+			return r;
+		m->made_rootfs = true;
+	} else if (!nk_is_dir(m->rootfs)) {
+		return nk_err_set(err, ENOTDIR, "rootfs %s is not a directory", m->rootfs);
+	}
+	chmod(m->rootfs, 0755);
+	_cleanup_free_ char *cfg = nk_ct_config_path(o->lxcpath, o->name);
+	int r = write_initial_config(o, tpl, cfg, m->rootfs, err);
+	if (r < 0)
+		return r;
+	if (tpl) {
+		nk_info("running template %s", tpl);
+		r = run_template(o, tpl, m->ctdir, m->rootfs, cfg, err);
+		if (r < 0)
+			return r;
+	}
+	/* What the template appended must parse too, or the container could never start. */
+	return nk_err_wrap(err, validate_config_file(cfg, err), "config written by the template");
+}
+
+int nk_ct_create(const nk_create_opts *o, nk_err **err)
+{
+	int r = nk_name_validate(o->name, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *tpl = NULL;
+	if (o->template) {
+		tpl = nk_template_find(o->template, o->lxc_first);
+		if (!tpl)
+			return nk_err_set(err, ENOENT, "template '%s' not found (looked for nook-%s and lxc-%s)",
+					  o->template, o->template, o->template);
+	}
+	if (o->default_conf && nk_path_exists(o->default_conf) &&
+	    (r = validate_config_file(o->default_conf, err)) < 0)
+		return r;
+	if (o->config_file && (r = validate_config_file(o->config_file, err)) < 0)
+		return r;
+	if ((r = nk_mkdir_p(o->lxcpath, 0755, err)) < 0)
+		return r;
+
+	_cleanup_close_ int lock = nk_ct_lock(o->lxcpath, o->name, false, err);
+	if (lock < 0)
+		return lock;
+	struct made m = { .ctdir = nk_ct_dir(o->lxcpath, o->name) };
+	m.rootfs = m.ctdir ? rootfs_path(o, m.ctdir) : NULL;
+	if (!m.ctdir || !m.rootfs)
+		r = nk_err_set(err, ENOMEM, "create %s", o->name);
+	if (r == 0)
+		r = create_locked(o, tpl, &m, err);
+	if (r < 0) {
+		undo(&m);
+		nk_ct_run_dir_remove(o->lxcpath, o->name);
+	}
+	free(m.ctdir);
+	free(m.rootfs);
+	return nk_err_wrap(err, r, "create %s", o->name);
+}
+
+/* The rootfs directory a config names ("dir:" prefix or a plain path), or NULL. */
+static char *config_rootfs(const char *lxcpath, const char *name)
+{
+	_cleanup_free_ char *cfg = nk_ct_config_path(lxcpath, name);
+	_cleanup_(nk_spec_freep) nk_spec *spec = nk_spec_new();
+	_cleanup_err_ nk_err *e = NULL;
+	char *val = NULL;
+	if (!cfg || !spec || nk_lxc_parse_file(spec, cfg, &e) < 0 ||
+	    nk_lxc_get(spec, "lxc.rootfs.path", &val, &e) < 0)
+		return NULL;
+	if (nk_str_has_prefix(val, "dir:"))
+		memmove(val, val + 4, strlen(val + 4) + 1);
+	if (!*val || val[0] != '/') {
+		free(val);
+		return NULL;
+	}
+	return val;
+}
+
+int nk_ct_destroy(const char *lxcpath, const char *name, nk_err **err)
+{
+	int r = nk_name_validate(name, err);
+	if (r < 0)
+		return r;
+	if (!nk_ct_exists(lxcpath, name))
+		return nk_err_set(err, ENOENT, "destroy %s: no such container in %s", name, lxcpath);
+	_cleanup_close_ int lock = nk_ct_lock(lxcpath, name, false, err);
+	if (lock < 0)
+		return nk_err_wrap(err, lock, "destroy %s", name);
+	if (nk_ct_get_state(lxcpath, name) != NK_STATE_STOPPED)
+		return nk_err_set(err, EBUSY, "destroy %s: container is running (stop it, or use -f)", name);
+	_cleanup_free_ char *ctdir = nk_ct_dir(lxcpath, name);
+	_cleanup_free_ char *rootfs = config_rootfs(lxcpath, name);
+	/* A rootfs outside the container directory (--dir) goes too, as with LXC's dir backend,
+	 * but never the host's own root. */
+	if (rootfs && strcmp(rootfs, "/") != 0 && !nk_str_has_prefix(rootfs, ctdir) &&
+	    (r = nk_rm_rf(rootfs, err)) < 0)
+		return nk_err_wrap(err, r, "destroy %s", name);
+	if ((r = nk_rm_rf(ctdir, err)) < 0)
+		return nk_err_wrap(err, r, "destroy %s", name);
+	nk_ct_run_dir_remove(lxcpath, name);
+	return 0;
+}

@@ -1,0 +1,327 @@
+#!/usr/bin/env bats
+# The runtime: start, attach, console, stop, info, wait, freeze with real busybox containers.
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() { setup_lxcpath; }
+teardown() { stop_all; teardown_lxcpath; }
+
+@test "start -d returns RUNNING; info shows the PID; stop -k leaves nothing" {
+  make_busybox r1
+  run nook start -P "$LP" -n r1
+  [ "$status" -eq 0 ]
+  run nook info -P "$LP" -n r1
+  [[ $output == *"State:"*RUNNING* ]]
+  [[ $output == *"PID:"* ]]
+  pid=$(nook info -P "$LP" -n r1 -p | awk '{print $2}')
+  [ -d /proc/$pid ]
+  run nook stop -P "$LP" -n r1 -k
+  [ "$status" -eq 0 ]
+  run nook info -P "$LP" -n r1 -s
+  [[ $output == *STOPPED ]]
+  [ ! -d /proc/$pid ]
+  [ -z "$(leftovers r1)" ]
+}
+
+@test "the monitor carries its title and is small" {
+  make_busybox r2
+  nook start -P "$LP" -n r2
+  mpid=$(pgrep -f "^\[nook monitor\] $LP r2\$")
+  [ -n "$mpid" ]
+  rss=$(awk '/VmRSS/ {print $2}' /proc/$mpid/status)
+  echo "# monitor RSS: ${rss} kB" >&3
+  [ "$rss" -gt 0 ]
+}
+
+@test "attach runs a command inside with its exit code, hostname and pid namespace" {
+  make_busybox r3
+  nook start -P "$LP" -n r3
+  run nook attach -P "$LP" -n r3 -- hostname
+  [ "$status" -eq 0 ]
+  [ "$output" = "r3" ]
+  run nook attach -P "$LP" -n r3 -- sh -c 'exit 7'
+  [ "$status" -eq 7 ]
+  run nook attach -P "$LP" -n r3 -- sh -c 'cat /proc/1/comm; echo $$'
+  [ "${lines[0]}" = "init" ]
+  [ "${lines[1]}" -gt 1 ]
+  run -127 nook attach -P "$LP" -n r3 -- /no/such/thing
+  [ "$status" -eq 127 ]
+}
+
+@test "attach passes stdin through and sets variables; --clear-env clears" {
+  make_busybox r4
+  nook start -P "$LP" -n r4
+  run bash -c "echo piped | '$NOOK' attach -P '$LP' -n r4 -- cat"
+  [ "$output" = "piped" ]
+  run nook attach -P "$LP" -n r4 -v FOO=bar -- sh -c 'echo $FOO'
+  [ "$output" = "bar" ]
+  HOSTVAR=leak run nook attach -P "$LP" -n r4 --clear-env -- sh -c 'echo "[$HOSTVAR]"'
+  [ "$output" = "[]" ]
+  run nook attach -P "$LP" -n r4 -u 1000 -g 1000 -- sh -c 'id -u; id -g'
+  [ "${lines[0]}" = "1000" ]
+  [ "${lines[1]}" = "1000" ]
+}
+
+@test "attach -s NETWORK shares only the network namespace" {
+  make_busybox r5
+  nook start -P "$LP" -n r5
+  run nook attach -P "$LP" -n r5 -s NETWORK -- /bin/hostname
+  [ "$output" = "$(hostname)" ]
+  # The host's mount namespace but the container's network: /proc/net shows only loopback.
+  run nook attach -P "$LP" -n r5 -s NETWORK -- /bin/sh -c "awk -F: 'NR > 2 {print \$1}' /proc/net/dev"
+  [ "$(echo $output)" = "lo" ]
+}
+
+@test "inside: hostname, mounts, a new devpts, ttys, no host fds in init" {
+  make_busybox r6
+  nook start -P "$LP" -n r6
+  run nook attach -P "$LP" -n r6 -- sh -c 'grep -c " / /proc " /proc/self/mountinfo'
+  [ "$output" -ge 1 ]
+  run nook attach -P "$LP" -n r6 -- ls /dev/tty1 /dev/tty4 /dev/console /dev/pts/ptmx /dev/null
+  [ "$status" -eq 0 ]
+  run nook attach -P "$LP" -n r6 -- ls /dev/tty5
+  [ "$status" -ne 0 ]
+  run nook attach -P "$LP" -n r6 -- ls /proc/1/fd
+  for fd in $output; do [ "$fd" -le 2 ]; done
+  host_pts=$(stat -c %d /dev/pts)
+  run nook attach -P "$LP" -n r6 -- stat -c %d /dev/pts
+  [ "$output" != "$host_pts" ]
+}
+
+@test "capabilities: the config's drop list is gone from init's bounding set" {
+  make_busybox r7 <<'C'
+lxc.cap.drop = sys_module sys_time
+C
+  nook start -P "$LP" -n r7
+  run nook attach -P "$LP" -n r7 -- sh -c 'grep CapBnd /proc/1/status'
+  bnd=$(echo "$output" | awk '{print $2}')
+  # CAP_SYS_MODULE is 16, CAP_SYS_TIME is 25
+  (( (0x$bnd >> 16 & 1) == 0 ))
+  (( (0x$bnd >> 25 & 1) == 0 ))
+  run nook attach -P "$LP" -n r7 -- sh -c 'grep CapInh /proc/1/status'
+  [[ $output == *0000000000000000 ]]
+}
+
+@test "lxc.cgroup limits are applied and the cgroup goes away after stop" {
+  make_busybox r8 <<'C'
+lxc.cgroup.memory.limit_in_bytes = 64M
+lxc.cgroup.pids.max = 100
+C
+  nook start -P "$LP" -n r8
+  run nook cgroup -P "$LP" -n r8 memory.limit_in_bytes
+  [ "$output" = "67108864" ]
+  run nook cgroup -P "$LP" -n r8 pids.max
+  [ "$output" = "100" ]
+  nook stop -P "$LP" -n r8 -k
+  [ -z "$(leftovers r8)" ]
+}
+
+@test "console -t 1 shows getty's login prompt; Ctrl+a q detaches" {
+  make_busybox r9
+  nook start -P "$LP" -n r9
+  run python3 "$BATS_TEST_DIRNAME/console.py" "login:" -- "$NOOK" console -P "$LP" -n r9 -t 1
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ $output == *"Connected to tty 1"* ]]
+}
+
+@test "console -t 0 reaches the console shell; -e changes the escape key" {
+  make_busybox r10
+  nook start -P "$LP" -n r10
+  run python3 "$BATS_TEST_DIRNAME/console.py" "#" --send $'echo hello-$((6*7))\n' --expect2 "hello-42" \
+    --escape b -- "$NOOK" console -P "$LP" -n r10 -t 0 -e b
+  echo "$output"
+  [ "$status" -eq 0 ]
+}
+
+@test "a busy tty is refused with a clear message" {
+  make_busybox r11
+  nook start -P "$LP" -n r11
+  python3 - "$NOOK" "$LP" <<'PY' &
+import os, pty, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "console", "-P", sys.argv[2], "-n", "r11", "-t", "2"])
+time.sleep(3)
+os.write(fd, b"\x01q")
+os.waitpid(pid, 0)
+PY
+  sleep 1
+  run nook console -P "$LP" -n r11 -t 2
+  [ "$status" -eq 1 ]
+  one_line
+  [[ $output == *"tty 2 of r11 is in use"* ]]
+  wait
+}
+
+@test "stop sends the halt signal and busybox init shuts down cleanly" {
+  make_busybox r12
+  nook start -P "$LP" -n r12
+  run nook stop -P "$LP" -n r12 -t 20
+  [ "$status" -eq 0 ]
+  [ "$(nook info -P "$LP" -n r12 -s | awk '{print $2}')" = STOPPED ]
+  [ -z "$(leftovers r12)" ]
+}
+
+@test "a reboot inside the container restarts it" {
+  make_busybox r13
+  nook start -P "$LP" -n r13
+  pid1=$(nook info -P "$LP" -n r13 -p | awk '{print $2}')
+  nook attach -P "$LP" -n r13 -- reboot -f || true
+  for _ in $(seq 50); do
+    pid2=$(nook info -P "$LP" -n r13 -p | awk '{print $2}')
+    [[ -n $pid2 && $pid2 != "$pid1" ]] && break
+    sleep 0.2
+  done
+  [ -n "$pid2" ]
+  [ "$pid2" != "$pid1" ]
+  [[ $(nook info -P "$LP" -n r13 -s) == *RUNNING ]]
+}
+
+@test "poweroff inside the container stops it and cleans up" {
+  make_busybox r14
+  nook start -P "$LP" -n r14
+  nook attach -P "$LP" -n r14 -- poweroff -f || true
+  run nook wait -P "$LP" -n r14 -s STOPPED -t 10
+  [ "$status" -eq 0 ]
+  [ -z "$(leftovers r14)" ]
+}
+
+@test "wait -s RUNNING returns when another shell starts it; -t times out" {
+  make_busybox r15
+  run nook wait -P "$LP" -n r15 -s RUNNING -t 1
+  [ "$status" -eq 1 ]
+  ( sleep 1; "$NOOK" start -P "$LP" -n r15 ) &
+  run nook wait -P "$LP" -n r15 -s RUNNING -t 10
+  [ "$status" -eq 0 ]
+  wait
+}
+
+@test "freeze stops every process; unfreeze resumes" {
+  make_busybox r16
+  nook start -P "$LP" -n r16
+  nook freeze -P "$LP" -n r16
+  [[ $(nook info -P "$LP" -n r16 -s) == *FROZEN ]]
+  pid=$(nook info -P "$LP" -n r16 -p | awk '{print $2}')
+  grep -q "^State:.*(stopped)\|^State:.*D\|^State:.*S" /proc/$pid/status
+  nook unfreeze -P "$LP" -n r16
+  [[ $(nook info -P "$LP" -n r16 -s) == *RUNNING ]]
+  run nook attach -P "$LP" -n r16 -- true
+  [ "$status" -eq 0 ]
+}
+
+@test "console-log returns what the console printed" {
+  make_busybox r17
+  nook start -P "$LP" -n r17
+  nook attach -P "$LP" -n r17 -- sh -c 'echo marker-on-console > /dev/console'
+  sleep 0.5
+  run nook console-log -P "$LP" -n r17
+  [[ $output == *marker-on-console* ]]
+}
+
+@test "execute runs a command under nook-init and returns its status" {
+  make_busybox r18
+  run nook execute -P "$LP" -n r18 -- /bin/sh -c 'echo pid=$$; exit 3'
+  [ "$status" -eq 3 ]
+  [ "$output" = "pid=2" ]
+  [ -z "$(leftovers r18)" ]
+}
+
+@test "start of a running container is refused; two starts at once: one wins" {
+  make_busybox r19
+  nook start -P "$LP" -n r19
+  run nook start -P "$LP" -n r19
+  [ "$status" -eq 1 ]
+  one_line
+  [[ $output == *"already running"* ]]
+  nook stop -P "$LP" -n r19 -k
+  "$NOOK" start -P "$LP" -n r19 & p1=$!
+  "$NOOK" start -P "$LP" -n r19 & p2=$!
+  s1=0; s2=0; wait $p1 || s1=$?; wait $p2 || s2=$?
+  [ $((s1 == 0 ? 1 : 0)) -ne $((s2 == 0 ? 1 : 0)) ]
+  [ "$(pgrep -fc "nook monitor\] $LP r19\$")" -eq 1 ]
+}
+
+@test "a failed start says why in one line and leaves nothing; info keeps the reason" {
+  make_busybox r20
+  nook config set -P "$LP" -n r20 lxc.init.cmd /no/such/init
+  run nook start -P "$LP" -n r20
+  [ "$status" -eq 1 ]
+  one_line
+  [[ $output == *"/no/such/init"* ]]
+  [ -z "$(leftovers r20)" ]
+  run nook info -P "$LP" -n r20
+  [[ $output == *"Reason:"*"/no/such/init"* ]]
+}
+
+@test "a bad cgroup key fails the start before init runs, leaving nothing" {
+  make_busybox r21 <<'C'
+lxc.cgroup.memory.no_such_file = 1
+C
+  run nook start -P "$LP" -n r21
+  [ "$status" -eq 1 ]
+  one_line
+  [[ $output == *"memory.no_such_file"* ]]
+  [ -z "$(leftovers r21)" ]
+}
+
+@test "killing the monitor: info says so and stop cleans up" {
+  make_busybox r22
+  nook start -P "$LP" -n r22
+  mpid=$(pgrep -f "^\[nook monitor\] $LP r22\$")
+  kill -9 "$mpid"
+  sleep 0.5
+  run nook info -P "$LP" -n r22
+  [[ $output == *STOPPED* ]]
+  [[ $output == *"monitor died"* ]]
+  nook stop -P "$LP" -n r22 || true
+  [ -z "$(leftovers r22)" ]
+  run nook start -P "$LP" -n r22
+  [ "$status" -eq 0 ]
+}
+
+@test "killing init stops the container and cleans up" {
+  make_busybox r23
+  nook start -P "$LP" -n r23
+  pid=$(nook info -P "$LP" -n r23 -p | awk '{print $2}')
+  kill -9 "$pid"
+  run nook wait -P "$LP" -n r23 -s STOPPED -t 10
+  [ "$status" -eq 0 ]
+  [ -z "$(leftovers r23)" ]
+}
+
+@test "a client dying mid-command does not hurt the monitor" {
+  make_busybox r24
+  nook start -P "$LP" -n r24
+  sock=$(ls /run/nook/*/r24/command | head -1)
+  python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.send(b'NO'); s.close()" "$sock"
+  run nook attach -P "$LP" -n r24 -- true
+  [ "$status" -eq 0 ]
+}
+
+@test "start -F runs in the foreground and returns when init ends" {
+  make_busybox r25
+  run timeout 20 "$NOOK" start -P "$LP" -n r25 -F -- /bin/sh -c 'echo fg-ok; exit 0' </dev/null
+  [ "$status" -eq 0 ]
+  [[ $output == *fg-ok* ]]
+}
+
+@test "-s KEY=VAL overrides a config key for one run" {
+  make_busybox r26
+  nook start -P "$LP" -n r26 -s lxc.uts.name=othername
+  run nook attach -P "$LP" -n r26 -- hostname
+  [ "$output" = "othername" ]
+}
+
+@test "lxc-* names: lxc-start, lxc-attach, lxc-info, lxc-stop" {
+  make_busybox r27
+  ls_=$(lxc_link lxc-start); la=$(lxc_link lxc-attach); li=$(lxc_link lxc-info); lt=$(lxc_link lxc-stop)
+  "$ls_" -P "$LP" -n r27 -d
+  run "$la" -P "$LP" -n r27 -- hostname
+  [ "$output" = "r27" ]
+  run "$li" -P "$LP" -n r27 -s
+  [[ $output == "State:"*RUNNING ]]
+  "$lt" -P "$LP" -n r27 -k
+  run "$lt" -P "$LP" -n r27
+  [ "$status" -eq 2 ]
+}
