@@ -274,6 +274,13 @@ int nk_ct_destroy(const char *lxcpath, const char *name, nk_err **err)
 		return nk_err_set(err, EBUSY, "destroy %s: container is running (stop it, or use -f)", name);
 	_cleanup_free_ char *ctdir = nk_ct_dir(lxcpath, name);
 	_cleanup_free_ char *rootfs = config_rootfs(lxcpath, name);
+	/* Refuse before removing anything: a mount left inside would take its source with it. */
+	const char *dirs[] = { ctdir, rootfs };
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		_cleanup_free_ char *mp = dirs[i] ? nk_mount_below(dirs[i]) : NULL;
+		if (mp)
+			return nk_err_set(err, EBUSY, "destroy %s: %s is a mount point; unmount it first", name, mp);
+	}
 	/* A rootfs outside the container directory (--dir) goes too, as with LXC's dir backend,
 	 * but never the host's own root. */
 	if (rootfs && strcmp(rootfs, "/") != 0 && !nk_str_has_prefix(rootfs, ctdir) &&

@@ -3,12 +3,14 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -94,17 +96,24 @@ int nk_mkdir_p(const char *path, mode_t mode, nk_err **err)
 	return 0;
 }
 
-static int rm_at(int dfd, const char *name, dev_t dev, const char *top, nk_err **err)
+/*
+ * A mount point is told by its mount id, not its device: a bind mount of a directory of the
+ * same file system has the same st_dev, and removing through it would delete the host's files.
+ */
+static int rm_at(int dfd, const char *name, uint64_t mnt, const char *top, bool is_top,
+		 nk_err **err)
 {
-	struct stat st;
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	struct statx stx;
+	if (statx(dfd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_MNT_ID, &stx) < 0)
 		return errno == ENOENT ? 0 : nk_err_sys(err, "stat %s/%s", top, name);
-	if (!S_ISDIR(st.st_mode)) {
+	if (!(stx.stx_mask & STATX_MNT_ID))
+		return nk_err_set(err, ENOTSUP, "remove %s: the kernel does not report mount ids", top);
+	if (!S_ISDIR(stx.stx_mode)) {
 		if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
 			return nk_err_sys(err, "remove %s/.../%s", top, name);
 		return 0;
 	}
-	if (st.st_dev != dev)
+	if (!is_top && (stx.stx_mnt_id != mnt || (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)))
 		return nk_err_set(err, EBUSY, "remove %s: %s is a mount point", top, name);
 	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
@@ -118,7 +127,7 @@ static int rm_at(int dfd, const char *name, dev_t dev, const char *top, nk_err *
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		int r = rm_at(dirfd(d), de->d_name, dev, top, err);
+		int r = rm_at(dirfd(d), de->d_name, mnt, top, false, err);
 		if (r < 0)
 			return r;
 	}
@@ -129,10 +138,12 @@ static int rm_at(int dfd, const char *name, dev_t dev, const char *top, nk_err *
 
 int nk_rm_rf(const char *path, nk_err **err)
 {
-	struct stat st;
-	if (lstat(path, &st) < 0)
+	struct statx stx;
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
 		return errno == ENOENT ? 0 : nk_err_sys(err, "stat %s", path);
-	return rm_at(AT_FDCWD, path, st.st_dev, path, err);
+	/* The top itself may be a mount point (a rootfs on its own file system): that is fine,
+	 * but nothing below it may be on another mount. */
+	return rm_at(AT_FDCWD, path, stx.stx_mnt_id, path, true, err);
 }
 
 bool nk_path_exists(const char *path)
@@ -191,4 +202,21 @@ char *nk_strstrip(char *s)
 bool nk_str_has_prefix(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+char *nk_mount_below(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	size_t n = strlen(path);
+	while (f && fgets(line, sizeof(line), f)) {
+		char mp[PATH_MAX];
+		/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT ..."; octal escapes matter not for a prefix test
+		 * of nook's own paths, which have no spaces. */
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+			continue;
+		if (strncmp(mp, path, n) == 0 && mp[n] == '/')
+			return strdup(mp);
+	}
+	return NULL;
 }

@@ -18,6 +18,8 @@ int nk_mkdir_p(const char *path, mode_t mode, nk_err **err);
  * mount left inside a rootfs must never take host files with it).
  */
 int nk_rm_rf(const char *path, nk_err **err);
+/* The first mount point strictly below path (from /proc/self/mountinfo), or NULL. */
+char *nk_mount_below(const char *path);
 bool nk_path_exists(const char *path);
 bool nk_is_dir(const char *path);
 bool nk_is_executable(const char *path);

@@ -261,6 +261,7 @@ C
   [ "$status" -eq 1 ]
   [[ $output == *"mount point"* ]]
   [ -f "$LP/precious/keep" ]
+  [ -f "$LP/x2/config" ]
 }
 
 @test "two creates of one name at once: exactly one wins" {

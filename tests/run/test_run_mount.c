@@ -107,7 +107,8 @@ static int entry(const struct nkt_root *t, const char *line, nk_err **err)
 /* A nosuid,nodev,noexec tmpfs at top/src with a file in it: a bind source. */
 static void make_source(const struct nkt_root *t)
 {
-	const char *src = nkt_path(t->top, "src");
+	char src[256];
+	snprintf(src, sizeof(src), "%s/src", t->top);
 	CHECK(mkdir(src, 0755) == 0 || errno == EEXIST);
 	CHECK(mount("tmpfs", src, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=1m") == 0);
 	nkt_write(nkt_path(src, "file"), "hello\n");
@@ -120,7 +121,8 @@ static int bind_ro_child(void *arg)
 	char line[512], buf[64];
 	snprintf(line, sizeof(line), "%s/src mnt/ro none bind,ro,create=dir 0 0", t->top);
 	CHECK_OK(entry(t, line, &E));
-	const char *dst = nkt_path(t->rootfs, "mnt/ro");
+	char dst[256];
+	snprintf(dst, sizeof(dst), "%s/mnt/ro", t->rootfs);
 	unsigned long f = nkt_vfs_flags(dst);
 	/* ro, and the source's nosuid/nodev/noexec survived the read-only remount. */
 	CHECK(f & ST_RDONLY);
@@ -249,7 +251,8 @@ static int fstab_child(void *arg)
 {
 	const struct nkt_root *t = arg;
 	_cleanup_(nk_spec_freep) nk_spec *s = nkt_spec();
-	const char *fstab = nkt_path(t->top, "fstab");
+	char fstab[256];
+	snprintf(fstab, sizeof(fstab), "%s/fstab", t->top);
 	nkt_write(fstab, "# comment\n\ntmpfs mnt/one tmpfs create=dir,rshared 0 0\n"
 			 "proc mnt/proc proc create=dir,nosuid,nodev,noexec\n");
 	s->mount.fstab = strdup(fstab);
