@@ -53,6 +53,11 @@ static int start_daemon(nk_cli *cli, nk_monitor_opts *o, int lock, nk_err **err)
 		/* The title overwrites argv, where these strings live. */
 		o->lxcpath = strdup(o->lxcpath);
 		o->name = strdup(o->name);
+		char **args = NULL;
+		for (char **a = o->argv; a && *a; a++)
+			if (nk_strv_push(&args, *a) < 0)
+				_exit(1);
+		o->argv = args;
 		if (!o->lxcpath || !o->name)
 			_exit(1);
 		nk_monitor_set_title(o->lxcpath, o->name);

@@ -53,7 +53,7 @@ int lxc_key_error(const lxc_ctx *c, nk_err **err, const char *fmt, ...)
 }
 
 static int key_error_errno(const lxc_ctx *c, nk_err **err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static int key_error_errno(const lxc_ctx *c, nk_err **err, int errnum, const char *fmt, ...)
 {
 	va_list ap;
@@ -101,7 +101,8 @@ bool lxc_split_line(char *line, char **key, char **value)
 void lxc_append_value(nk_strbuf *b, const char *value)
 {
 	size_t n = strlen(value);
-	bool quote = n && (isspace((unsigned char)value[0]) || isspace((unsigned char)value[n - 1]));
+	bool quote =
+	    n && (isspace((unsigned char)value[0]) || isspace((unsigned char)value[n - 1]));
 	quote = quote || (n > 1 && is_quote(value[0]) && value[n - 1] == value[0]);
 	if (quote)
 		nk_strbuf_putc(b, '"');
@@ -139,10 +140,19 @@ void lxc_emit(lxc_sink *s, const char *key, const char *value)
 		s->last = strdup(key);
 		nk_strbuf_printf(&s->buf, "%s\n", key);
 		break;
-	case SINK_COUNT:
-		break;
+	case SINK_COUNT: break;
 	}
 	s->count++;
+}
+
+void lxc_emitf(lxc_sink *s, const char *key, const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	lxc_emit(s, key, buf);
 }
 
 /* ---- key lookup ---- */
@@ -226,13 +236,13 @@ static int lookup_net(const lxc_ctx *c, const char *key, lxc_key *out, nk_err **
 		named.key = key;
 		int n = (int)strcspn(p, ".");
 		lxc_key_error(&named, err, "expected a network index (lxc.net.0.type), got '%.*s'",
-			      n, p);
+		              n, p);
 		return -EINVAL;
 	}
 	const char *sub = p[digits] ? p + digits + 1 : "";
 	for (size_t i = 0; i < lxc_n_rows; i++) {
 		if (lxc_rows[i].kind == ROW_NET && !strcmp(lxc_rows[i].name, sub)) {
-			*out = (lxc_key){ .row = &lxc_rows[i], .index = (unsigned)index };
+			*out = (lxc_key){.row = &lxc_rows[i], .index = (unsigned)index};
 			return 0;
 		}
 	}
@@ -246,7 +256,7 @@ int lxc_lookup(const lxc_ctx *c, const char *key, lxc_key *out, nk_err **err)
 	for (size_t i = 0; i < lxc_n_rows; i++) {
 		const lxc_row *r = &lxc_rows[i];
 		if (r->kind != ROW_NET && !row_is_prefix(r) && !strcmp(r->name, key)) {
-			*out = (lxc_key){ .row = r };
+			*out = (lxc_key){.row = r};
 			return 0;
 		}
 	}
@@ -257,7 +267,7 @@ int lxc_lookup(const lxc_ctx *c, const char *key, lxc_key *out, nk_err **err)
 			continue;
 		if (key[n] == '.' && !key[n + 1])
 			break; /* "lxc.sysctl." names nothing */
-		*out = (lxc_key){ .row = r, .sub = key[n] ? key + n + 1 : NULL };
+		*out = (lxc_key){.row = r, .sub = key[n] ? key + n + 1 : NULL};
 		return 0;
 	}
 	return unknown_key(c, key, NULL, err);
@@ -281,8 +291,9 @@ static int apply_net(lxc_ctx *c, const lxc_key *k, const char *value, nk_err **e
 	if (!net && !(net = nk_spec_net_add(c->spec, k->index)))
 		return lxc_oom(c, err);
 	if (r->net_types && !(r->net_types & (1u << net->type)))
-		return lxc_key_error(c, err, "not valid for this network type (lxc.net.%u.type is %s)",
-				     k->index, net->type ? lxc_net_type_name(net->type) : "not set");
+		return lxc_key_error(
+		    c, err, "not valid for this network type (lxc.net.%u.type is %s)", k->index,
+		    net->type ? lxc_net_type_name(net->type) : "not set");
 	return r->set(c, r, net, NULL, value, err);
 }
 
@@ -296,6 +307,10 @@ int lxc_apply(lxc_ctx *c, const char *key, const char *value, nk_err **err)
 		return k.row->set(c, k.row, c->spec, k.sub, value, err);
 	if (k.row->kind == ROW_NET)
 		return apply_net(c, &k, value, err);
+	/* The sub-key of an open key is checked for clearing too: a typo is never a no-op. */
+	const char *expected = k.sub && k.row->check ? k.row->check(k.sub) : NULL;
+	if (expected)
+		return lxc_key_error(c, err, "expected %s, got '%s'", expected, k.sub);
 	if (!*value) {
 		k.row->clear(k.row, c->spec, k.sub);
 		return 0;
@@ -369,7 +384,8 @@ static int include_file(lxc_ctx *c, const char *path, nk_err **err)
 	if (stack_has(c->stack, real))
 		return lxc_key_error(c, err, "include loop: %s is already being read", path);
 	if (c->depth >= LXC_INCLUDE_DEPTH_MAX)
-		return lxc_key_error(c, err, "includes nested deeper than %d", LXC_INCLUDE_DEPTH_MAX);
+		return lxc_key_error(c, err, "includes nested deeper than %d",
+		                     LXC_INCLUDE_DEPTH_MAX);
 	/* Only regular files: a device or FIFO (/dev/zero, /dev/stdin) would never end. */
 	struct stat st;
 	if (stat(real, &st) < 0)
@@ -378,11 +394,12 @@ static int include_file(lxc_ctx *c, const char *path, nk_err **err)
 		return lxc_key_error(c, err, "cannot read %s: not a regular file", path);
 	if (st.st_size > LXC_FILE_SIZE_MAX)
 		return lxc_key_error(c, err, "cannot read %s: larger than %d MiB", path,
-				     LXC_FILE_SIZE_MAX >> 20);
+		                     LXC_FILE_SIZE_MAX >> 20);
 	_cleanup_err_ nk_err *rerr = NULL;
 	if (nk_read_file(real, &text, &len, &rerr) < 0)
 		return key_error_errno(c, err, rerr->errnum, "cannot read %s", path);
-	if (nk_strv_push(&c->stack, real) < 0 || (c->depth && nk_strv_push(&c->spec->includes, path) < 0))
+	if (nk_strv_push(&c->stack, real) < 0 ||
+	    (c->depth && nk_strv_push(&c->spec->includes, path) < 0))
 		return lxc_oom(c, err);
 	lxc_ctx saved = *c;
 	c->file = path;
@@ -415,7 +432,7 @@ static int include_dir(lxc_ctx *c, const char *dir, nk_err **err)
 			continue;
 		_cleanup_free_ char *path = NULL;
 		if (asprintf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-			     de->d_name) < 0)
+		             de->d_name) < 0)
 			return lxc_oom(c, err);
 		struct stat st;
 		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
@@ -447,7 +464,7 @@ int lxc_include(lxc_ctx *c, const char *path, nk_err **err)
 	 */
 	if (n && path[n - 1] == '/' && stat_errno == ENOENT) {
 		nk_debug("%s:%u: %s: %s does not exist, nothing to include", c->file, c->line,
-			 c->key, path);
+		         c->key, path);
 		return 0;
 	}
 	if (c->skip_missing_includes && access(path, R_OK) < 0)
@@ -487,13 +504,13 @@ int lxc_parse_top(lxc_ctx *c, const char *text, size_t len, nk_err **err)
 
 int nk_lxc_parse_text(nk_spec *spec, const char *text, size_t len, const char *fname, nk_err **err)
 {
-	lxc_ctx c = { .spec = spec, .file = fname ? fname : "(config)" };
+	lxc_ctx c = {.spec = spec, .file = fname ? fname : "(config)"};
 	return lxc_parse_top(&c, text, len, err);
 }
 
 int nk_lxc_set(nk_spec *spec, const char *key, const char *value, nk_err **err)
 {
-	lxc_ctx c = { .spec = spec, .key = key, .depth = 1 };
+	lxc_ctx c = {.spec = spec, .key = key, .depth = 1};
 	if (strchr(value, '\n'))
 		return lxc_key_error(&c, err, "a value is one line");
 	int r = lxc_apply(&c, key, value, err);
@@ -548,7 +565,7 @@ static void write_all(const nk_spec *spec, lxc_sink *s)
 
 int nk_lxc_dump(const nk_spec *spec, char **text, nk_err **err)
 {
-	_cleanup_(sink_done) lxc_sink s = { .mode = SINK_DUMP };
+	_cleanup_(sink_done) lxc_sink s = {.mode = SINK_DUMP};
 	write_all(spec, &s);
 	char *out = nk_strbuf_steal(&s.buf);
 	if (!out)
@@ -591,7 +608,7 @@ static void get_into(const nk_spec *spec, const lxc_key *k, const char *key, lxc
 
 int nk_lxc_get(const nk_spec *spec, const char *key, char **value, nk_err **err)
 {
-	lxc_ctx c = { .key = key };
+	lxc_ctx c = {.key = key};
 	lxc_key k;
 	int r = lxc_lookup(&c, key, &k, err);
 	if (r < 0)
@@ -611,7 +628,7 @@ int nk_lxc_get(const nk_spec *spec, const char *key, char **value, nk_err **err)
 		}
 		return nk_lxc_get(spec, target, value, err);
 	}
-	_cleanup_(sink_done) lxc_sink s = { .mode = SINK_GET, .want = key };
+	_cleanup_(sink_done) lxc_sink s = {.mode = SINK_GET, .want = key};
 	get_into(spec, &k, key, &s);
 	char *out = nk_strbuf_steal(&s.buf);
 	if (!out)
@@ -623,7 +640,7 @@ int nk_lxc_get(const nk_spec *spec, const char *key, char **value, nk_err **err)
 /* Adds every key that row r holds in obj to *keys. */
 static int collect_keys(const lxc_row *r, const void *obj, const char *key, char ***keys)
 {
-	_cleanup_(sink_done) lxc_sink s = { .mode = SINK_KEYS };
+	_cleanup_(sink_done) lxc_sink s = {.mode = SINK_KEYS};
 	r->write(r, obj, key, &s);
 	_cleanup_free_ char *text = nk_strbuf_steal(&s.buf);
 	if (!text)
@@ -670,10 +687,10 @@ static void build_key_infos(void)
 	for (size_t i = 0; i < lxc_n_rows; i++) {
 		const lxc_row *r = &lxc_rows[i];
 		key_infos[i] = (nk_lxc_key_info){
-			.name = r->doc ? r->doc : r->name,
-			.summary = r->summary,
-			.applied = r->applied,
-			.legacy = row_is_legacy(r) ? r->legacy : NULL,
+		    .name = r->doc ? r->doc : r->name,
+		    .summary = r->summary,
+		    .applied = r->applied,
+		    .legacy = row_is_legacy(r) ? r->legacy : NULL,
 		};
 	}
 	n_key_infos = lxc_n_rows;

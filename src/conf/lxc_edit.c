@@ -18,7 +18,7 @@
 typedef struct edit_file {
 	char **lines; /* NULL-terminated, without the '\n' */
 	mode_t mode;
-	char *text;   /* the original text */
+	char *text; /* the original text */
 	size_t len;
 } edit_file;
 
@@ -26,7 +26,7 @@ static void edit_done(edit_file *f)
 {
 	nk_strv_free(f->lines);
 	free(f->text);
-	*f = (edit_file){ 0 };
+	*f = (edit_file){0};
 }
 
 static int edit_load(const char *path, edit_file *f, nk_err **err)
@@ -54,7 +54,7 @@ static int edit_load(const char *path, edit_file *f, nk_err **err)
 
 static char *edit_text(char **lines)
 {
-	nk_strbuf b = { 0 };
+	nk_strbuf b = {0};
 	for (char **p = lines; p && *p; p++) {
 		nk_strbuf_append(&b, *p);
 		nk_strbuf_putc(&b, '\n');
@@ -81,14 +81,14 @@ static char *line_key(const char *line)
  */
 static char *canon_key(const char *key)
 {
-	lxc_ctx c = { .key = key };
+	lxc_ctx c = {.key = key};
 	lxc_key k;
 	char *out = NULL;
 	if (lxc_lookup(&c, key, &k, NULL) < 0)
 		return strdup(key);
 	const lxc_row *r = k.row;
-	if (r->kind == ROW_NET && asprintf(&out, "lxc.net.%u%s%s", k.index, r->name[0] ? "." : "",
-					   r->name) < 0)
+	if (r->kind == ROW_NET &&
+	    asprintf(&out, "lxc.net.%u%s%s", k.index, r->name[0] ? "." : "", r->name) < 0)
 		return NULL;
 	if (r->kind == ROW_LEGACY && r->legacy[0] && !strstr(r->legacy, "[i]"))
 		out = strdup(r->legacy);
@@ -129,8 +129,8 @@ static int check_and_write(const char *path, const edit_file *f, nk_err **err)
 	_cleanup_(nk_spec_freep) nk_spec *spec = nk_spec_new();
 	if (!spec)
 		return nk_err_set(err, ENOMEM, "write %s", path);
-	lxc_ctx c = { .spec = spec, .file = path, .quiet_legacy = true,
-		      .skip_missing_includes = true };
+	lxc_ctx c = {
+	    .spec = spec, .file = path, .quiet_legacy = true, .skip_missing_includes = true};
 	int r = lxc_parse_top(&c, text, strlen(text), err);
 	if (r < 0)
 		return r;
@@ -139,13 +139,13 @@ static int check_and_write(const char *path, const edit_file *f, nk_err **err)
 
 static int check_key(const char *key, lxc_key *k, nk_err **err)
 {
-	lxc_ctx c = { .key = key };
+	lxc_ctx c = {.key = key};
 	return lxc_lookup(&c, key, k, err);
 }
 
 static char *format_line(const char *key, const char *value)
 {
-	nk_strbuf b = { 0 };
+	nk_strbuf b = {0};
 	nk_strbuf_printf(&b, "%s =%s", key, *value ? " " : "");
 	lxc_append_value(&b, value);
 	return nk_strbuf_steal(&b);
@@ -161,7 +161,7 @@ int nk_lxc_file_set(const char *path, const char *key, const char *value, nk_err
 		return nk_err_set(err, EINVAL, "%s: a value is one line", key);
 	_cleanup_free_ char *canon = canon_key(key);
 	_cleanup_free_ char *line = canon ? format_line(canon, value) : NULL;
-	_cleanup_(edit_done) edit_file f = { 0 };
+	_cleanup_(edit_done) edit_file f = {0};
 	if (!line)
 		return nk_err_set(err, ENOMEM, "set %s", key);
 	r = edit_load(path, &f, err);
@@ -192,10 +192,10 @@ int nk_lxc_file_unset(const char *path, const char *key, nk_err **err)
 	if (lr == -EINVAL)
 		return nk_err_set(err, EINVAL, "%s", lookup_err->msg);
 	/* "lxc.net", "lxc.net.N", "lxc.hook" and bare prefixes stand for everything under them. */
-	bool subtree = lr == 0 && ((k.row->kind == ROW_NET && !k.row->name[0]) ||
-				   !k.row->write || (k.row->kind == ROW_PREFIX && !k.sub));
+	bool subtree = lr == 0 && ((k.row->kind == ROW_NET && !k.row->name[0]) || !k.row->write ||
+	                           (k.row->kind == ROW_PREFIX && !k.sub));
 	_cleanup_free_ char *canon = canon_key(key);
-	_cleanup_(edit_done) edit_file f = { 0 };
+	_cleanup_(edit_done) edit_file f = {0};
 	if (!canon)
 		return nk_err_set(err, ENOMEM, "unset %s", key);
 	int r = edit_load(path, &f, err);
@@ -239,7 +239,7 @@ static void translations_done(translations *t)
 }
 
 static int record_translation(void *data, unsigned line, const char *old_key, const char *new_key,
-			      nk_err **err)
+                              nk_err **err)
 {
 	translations *t = data;
 	_cleanup_free_ char *key = NULL;
@@ -249,7 +249,7 @@ static int record_translation(void *data, unsigned line, const char *old_key, co
 	if (!v)
 		return nk_err_set(err, ENOMEM, "update %s", old_key);
 	t->v = v;
-	t->v[t->n++] = (translation){ line, TAKE_PTR(key) };
+	t->v[t->n++] = (translation){line, TAKE_PTR(key)};
 	return 0;
 }
 
@@ -268,15 +268,18 @@ static char *rekey_line(const char *line, const char *key)
 }
 
 /* Parses path with a recorder on; translated lines of the top file land in t. */
-static int collect_translations(const char *path, const edit_file *f, translations *t,
-				char **dump, nk_err **err)
+static int collect_translations(const char *path, const edit_file *f, translations *t, char **dump,
+                                nk_err **err)
 {
 	_cleanup_(nk_spec_freep) nk_spec *spec = nk_spec_new();
 	if (!spec)
 		return nk_err_set(err, ENOMEM, "update %s", path);
-	lxc_ctx c = { .spec = spec, .file = path, .quiet_legacy = true,
-		      .skip_missing_includes = true, .translate = record_translation,
-		      .translate_data = t };
+	lxc_ctx c = {.spec = spec,
+	             .file = path,
+	             .quiet_legacy = true,
+	             .skip_missing_includes = true,
+	             .translate = record_translation,
+	             .translate_data = t};
 	int r = lxc_parse_top(&c, f->text, f->len, err);
 	if (r < 0)
 		return r;
@@ -308,8 +311,8 @@ static int same_meaning(const char *path, const char *text, const char *before, 
 	_cleanup_free_ char *after = NULL;
 	if (!spec)
 		return nk_err_set(err, ENOMEM, "update %s", path);
-	lxc_ctx c = { .spec = spec, .file = path, .quiet_legacy = true,
-		      .skip_missing_includes = true };
+	lxc_ctx c = {
+	    .spec = spec, .file = path, .quiet_legacy = true, .skip_missing_includes = true};
 	int r = lxc_parse_top(&c, text, strlen(text), err);
 	if (r < 0)
 		return r;
@@ -317,14 +320,15 @@ static int same_meaning(const char *path, const char *text, const char *before, 
 	if (r < 0)
 		return r;
 	if (strcmp(before, after))
-		return nk_err_set(err, EPROTO, "update %s: the rewritten file reads differently", path);
+		return nk_err_set(err, EPROTO, "update %s: the rewritten file reads differently",
+		                  path);
 	return 0;
 }
 
 int nk_lxc_file_update(const char *path, bool backup, int *changed, nk_err **err)
 {
-	_cleanup_(edit_done) edit_file f = { 0 };
-	_cleanup_(translations_done) translations t = { 0 };
+	_cleanup_(edit_done) edit_file f = {0};
+	_cleanup_(translations_done) translations t = {0};
 	_cleanup_free_ char *before = NULL, *text = NULL, *bpath = NULL;
 	int r = edit_load(path, &f, err);
 	if (r < 0)

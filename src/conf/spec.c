@@ -15,7 +15,7 @@
 
 static void net_init(nk_net *net, unsigned index)
 {
-	*net = (nk_net){ .index = index };
+	*net = (nk_net){.index = index};
 	net->up = NK_UNSET;
 	net->mtu = NK_UNSET;
 	net->l2proxy = NK_UNSET;
@@ -221,7 +221,7 @@ int nk_kvlist_add(nk_kvlist *l, const char *key, const char *value)
 	if (!items)
 		return -ENOMEM;
 	l->items = items;
-	items[l->n++] = (nk_kv){ TAKE_PTR(k), TAKE_PTR(v) };
+	items[l->n++] = (nk_kv){TAKE_PTR(k), TAKE_PTR(v)};
 	return 0;
 }
 
@@ -369,7 +369,7 @@ struct in_addr nk_inet4_broadcast(const nk_inet4 *a)
 	if (a->has_bcast)
 		return a->bcast;
 	uint32_t host = a->prefix >= 32 ? 0 : 0xffffffffu >> a->prefix;
-	struct in_addr b = { .s_addr = a->addr.s_addr | htonl(host) };
+	struct in_addr b = {.s_addr = a->addr.s_addr | htonl(host)};
 	return b;
 }
 
@@ -387,7 +387,8 @@ void nk_hwaddr_randomize(char *hwaddr)
 		if (hwaddr[i] != 'x' && hwaddr[i] != 'X')
 			continue;
 		unsigned v = rnd[i] & 0xf;
-		/* Second digit of the first octet: unicast (bit 0 clear), locally administered (bit 1). */
+		/* Second digit of the first octet: unicast (bit 0 clear), locally administered (bit
+		 * 1). */
 		if (i == 1)
 			v = (v & 0xc) | 0x2;
 		hwaddr[i] = hex[v];

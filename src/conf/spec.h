@@ -75,7 +75,12 @@ enum nk_net_type {
 
 enum nk_gateway_mode { NK_GW_UNSET = 0, NK_GW_ADDR, NK_GW_AUTO, NK_GW_DEV };
 enum nk_veth_mode { NK_VETH_BRIDGE = 1, NK_VETH_ROUTER };
-enum nk_macvlan_mode { NK_MACVLAN_PRIVATE = 1, NK_MACVLAN_VEPA, NK_MACVLAN_BRIDGE, NK_MACVLAN_PASSTHRU };
+enum nk_macvlan_mode {
+	NK_MACVLAN_PRIVATE = 1,
+	NK_MACVLAN_VEPA,
+	NK_MACVLAN_BRIDGE,
+	NK_MACVLAN_PASSTHRU
+};
 enum nk_ipvlan_mode { NK_IPVLAN_L3 = 1, NK_IPVLAN_L3S, NK_IPVLAN_L2 };
 enum nk_ipvlan_isolation { NK_IPVLAN_ISO_BRIDGE = 1, NK_IPVLAN_ISO_PRIVATE, NK_IPVLAN_ISO_VEPA };
 
@@ -95,12 +100,12 @@ typedef struct nk_inet6 {
 typedef struct nk_net {
 	unsigned index;
 	enum nk_net_type type;
-	int up;          /* flags = up: 1; NK_UNSET */
-	char *link;      /* host device or bridge; phys may end in '+' (every matching device) */
-	char *name;      /* name inside the container */
-	char *hwaddr;    /* as written; 'x' digits are random (nk_hwaddr_randomize) */
-	int64_t mtu;     /* NK_UNSET */
-	int l2proxy;     /* 0/1/NK_UNSET */
+	int up;       /* flags = up: 1; NK_UNSET */
+	char *link;   /* host device or bridge; phys may end in '+' (every matching device) */
+	char *name;   /* name inside the container */
+	char *hwaddr; /* as written; 'x' digits are random (nk_hwaddr_randomize) */
+	int64_t mtu;  /* NK_UNSET */
+	int l2proxy;  /* 0/1/NK_UNSET */
 	nk_inet4 *ipv4;
 	size_t n_ipv4;
 	enum nk_gateway_mode ipv4_gw_mode;
@@ -186,8 +191,8 @@ typedef struct nk_spec {
 	} rootfs;
 
 	struct {
-		char *fstab;   /* lxc.mount.fstab */
-		char **entries; /* lxc.mount.entry, raw fstab lines in order */
+		char *fstab;         /* lxc.mount.fstab */
+		char **entries;      /* lxc.mount.entry, raw fstab lines in order */
 		unsigned auto_flags; /* NK_AUTO_* */
 		char *shmounts_host;
 		char *shmounts_container;
@@ -333,24 +338,25 @@ const char *nk_kvlist_get(const nk_kvlist *l, const char *key);
 /*
  * Effective values with LXC's defaults applied, for the runtime.
  */
-int nk_spec_halt_signal(const nk_spec *spec);   /* SIGPWR */
-int nk_spec_reboot_signal(const nk_spec *spec); /* SIGINT */
-int nk_spec_stop_signal(const nk_spec *spec);   /* SIGKILL */
-int nk_spec_pdeath_signal(const nk_spec *spec); /* SIGKILL */
-const char *nk_spec_init_cmd(const nk_spec *spec); /* "/sbin/init" */
-uid_t nk_spec_init_uid(const nk_spec *spec);       /* 0 */
-gid_t nk_spec_init_gid(const nk_spec *spec);       /* 0 */
-bool nk_spec_autodev(const nk_spec *spec);         /* true */
+int nk_spec_halt_signal(const nk_spec *spec);             /* SIGPWR */
+int nk_spec_reboot_signal(const nk_spec *spec);           /* SIGINT */
+int nk_spec_stop_signal(const nk_spec *spec);             /* SIGKILL */
+int nk_spec_pdeath_signal(const nk_spec *spec);           /* SIGKILL */
+const char *nk_spec_init_cmd(const nk_spec *spec);        /* "/sbin/init" */
+uid_t nk_spec_init_uid(const nk_spec *spec);              /* 0 */
+gid_t nk_spec_init_gid(const nk_spec *spec);              /* 0 */
+bool nk_spec_autodev(const nk_spec *spec);                /* true */
 uint64_t nk_spec_autodev_tmpfs_size(const nk_spec *spec); /* 500000 bytes */
-unsigned nk_spec_tty_max(const nk_spec *spec);     /* 0 */
-unsigned nk_spec_pty_max(const nk_spec *spec);     /* 0: no new devpts instance limit given */
+unsigned nk_spec_tty_max(const nk_spec *spec);            /* 0 */
+unsigned nk_spec_pty_max(const nk_spec *spec); /* 0: no new devpts instance limit given */
 uint64_t nk_spec_console_buffer_size(const nk_spec *spec); /* 0 = no ring buffer; auto 128 KiB */
 uint64_t nk_spec_console_size(const nk_spec *spec);        /* 0 = no limit; auto 128 KiB */
-int nk_spec_log_level(const nk_spec *spec);        /* 5 (error) */
-int nk_spec_hook_version(const nk_spec *spec);     /* 0 */
+int nk_spec_log_level(const nk_spec *spec);                /* 5 (error) */
+int nk_spec_hook_version(const nk_spec *spec);             /* 0 */
 /* True when the capability (lower-case name without "cap_") is kept by cap.drop/cap.keep. */
 bool nk_spec_cap_kept(const nk_spec *spec, const char *cap);
 /* The broadcast address of an IPv4 address: the given one, else all host bits set. */
 struct in_addr nk_inet4_broadcast(const nk_inet4 *a);
-/* Fills every 'x'/'X' digit with a random one; the first octet stays unicast, locally administered. */
+/* Fills every 'x'/'X' digit with a random one; the first octet stays unicast, locally administered.
+ */
 void nk_hwaddr_randomize(char *hwaddr);

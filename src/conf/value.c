@@ -26,15 +26,15 @@ static const struct {
 	const char *name;
 	int sig;
 } signames[] = {
-	{ "HUP", SIGHUP },       { "INT", SIGINT },       { "QUIT", SIGQUIT },   { "ILL", SIGILL },
-	{ "TRAP", SIGTRAP },     { "ABRT", SIGABRT },     { "IOT", SIGIOT },     { "BUS", SIGBUS },
-	{ "FPE", SIGFPE },       { "KILL", SIGKILL },     { "USR1", SIGUSR1 },   { "SEGV", SIGSEGV },
-	{ "USR2", SIGUSR2 },     { "PIPE", SIGPIPE },     { "ALRM", SIGALRM },   { "TERM", SIGTERM },
-	{ "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },     { "CLD", SIGCHLD },    { "CONT", SIGCONT },
-	{ "STOP", SIGSTOP },     { "TSTP", SIGTSTP },     { "TTIN", SIGTTIN },   { "TTOU", SIGTTOU },
-	{ "URG", SIGURG },       { "XCPU", SIGXCPU },     { "XFSZ", SIGXFSZ },   { "VTALRM", SIGVTALRM },
-	{ "PROF", SIGPROF },     { "WINCH", SIGWINCH },   { "IO", SIGIO },       { "POLL", SIGPOLL },
-	{ "PWR", SIGPWR },       { "SYS", SIGSYS },
+    {"HUP", SIGHUP},       {"INT", SIGINT},     {"QUIT", SIGQUIT}, {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},     {"ABRT", SIGABRT},   {"IOT", SIGIOT},   {"BUS", SIGBUS},
+    {"FPE", SIGFPE},       {"KILL", SIGKILL},   {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},     {"PIPE", SIGPIPE},   {"ALRM", SIGALRM}, {"TERM", SIGTERM},
+    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},   {"CLD", SIGCHLD},  {"CONT", SIGCONT},
+    {"STOP", SIGSTOP},     {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},
+    {"URG", SIGURG},       {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM},
+    {"PROF", SIGPROF},     {"WINCH", SIGWINCH}, {"IO", SIGIO},     {"POLL", SIGPOLL},
+    {"PWR", SIGPWR},       {"SYS", SIGSYS},
 };
 
 /* "RTMIN+3", "RTMAX-2", "RTMIN", "RTMAX" (after any "SIG"). */
@@ -122,7 +122,7 @@ int nk_inet4_parse(const char *s, bool need_prefix, bool allow_bcast, nk_inet4 *
 	_cleanup_free_ char *copy = strdup(s);
 	if (!copy)
 		return -ENOMEM;
-	nk_inet4 a = { 0 };
+	nk_inet4 a = {0};
 	char *bcast = strpbrk(copy, " \t");
 	if (bcast) {
 		if (!allow_bcast)
@@ -157,7 +157,7 @@ int nk_inet6_parse(const char *s, bool need_prefix, nk_inet6 *out)
 	_cleanup_free_ char *copy = strdup(s);
 	if (!copy)
 		return -ENOMEM;
-	nk_inet6 a = { .prefix = 64 };
+	nk_inet6 a = {.prefix = 64};
 	char *prefix;
 	split_prefix(copy, &prefix);
 	if (inet_pton(AF_INET6, copy, &a.addr) != 1)
@@ -225,7 +225,7 @@ int nk_idmap_parse(const char *s, nk_idmap *out)
 	_cleanup_free_ char *copy = strdup(s);
 	if (!copy)
 		return -ENOMEM;
-	char *w[5] = { 0 }, *save = NULL;
+	char *w[5] = {0}, *save = NULL;
 	size_t n = 0;
 	for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
 		if (n < ARRAY_SIZE(w))
@@ -241,7 +241,7 @@ int nk_idmap_parse(const char *s, nk_idmap *out)
 	/* The last id of either side must still be a 32-bit id. */
 	if (ns + range - 1 > UINT32_MAX || host + range - 1 > UINT32_MAX)
 		return -ERANGE;
-	*out = (nk_idmap){ w[0][0], (uint32_t)ns, (uint32_t)host, (uint32_t)range };
+	*out = (nk_idmap){w[0][0], (uint32_t)ns, (uint32_t)host, (uint32_t)range};
 	return 0;
 }
 
@@ -254,22 +254,12 @@ static const struct {
 	const char *name;
 	int resource;
 } rlimits[] = {
-	{ "as", RLIMIT_AS },
-	{ "core", RLIMIT_CORE },
-	{ "cpu", RLIMIT_CPU },
-	{ "data", RLIMIT_DATA },
-	{ "fsize", RLIMIT_FSIZE },
-	{ "locks", RLIMIT_LOCKS },
-	{ "memlock", RLIMIT_MEMLOCK },
-	{ "msgqueue", RLIMIT_MSGQUEUE },
-	{ "nice", RLIMIT_NICE },
-	{ "nofile", RLIMIT_NOFILE },
-	{ "nproc", RLIMIT_NPROC },
-	{ "rss", RLIMIT_RSS },
-	{ "rtprio", RLIMIT_RTPRIO },
-	{ "rttime", RLIMIT_RTTIME },
-	{ "sigpending", RLIMIT_SIGPENDING },
-	{ "stack", RLIMIT_STACK },
+    {"as", RLIMIT_AS},           {"core", RLIMIT_CORE},         {"cpu", RLIMIT_CPU},
+    {"data", RLIMIT_DATA},       {"fsize", RLIMIT_FSIZE},       {"locks", RLIMIT_LOCKS},
+    {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
+    {"nofile", RLIMIT_NOFILE},   {"nproc", RLIMIT_NPROC},       {"rss", RLIMIT_RSS},
+    {"rtprio", RLIMIT_RTPRIO},   {"rttime", RLIMIT_RTTIME},     {"sigpending", RLIMIT_SIGPENDING},
+    {"stack", RLIMIT_STACK},
 };
 
 int nk_rlimit_from_name(const char *name)
@@ -372,10 +362,10 @@ static const struct {
 	const char *name;
 	int flag;
 } namespaces[NK_NS_MAX] = {
-	[NK_NS_USER] = { "user", CLONE_NEWUSER },     [NK_NS_MNT] = { "mnt", CLONE_NEWNS },
-	[NK_NS_PID] = { "pid", CLONE_NEWPID },        [NK_NS_UTS] = { "uts", CLONE_NEWUTS },
-	[NK_NS_IPC] = { "ipc", CLONE_NEWIPC },        [NK_NS_NET] = { "net", CLONE_NEWNET },
-	[NK_NS_CGROUP] = { "cgroup", CLONE_NEWCGROUP }, [NK_NS_TIME] = { "time", CLONE_NEWTIME },
+    [NK_NS_USER] = {"user", CLONE_NEWUSER},       [NK_NS_MNT] = {"mnt", CLONE_NEWNS},
+    [NK_NS_PID] = {"pid", CLONE_NEWPID},          [NK_NS_UTS] = {"uts", CLONE_NEWUTS},
+    [NK_NS_IPC] = {"ipc", CLONE_NEWIPC},          [NK_NS_NET] = {"net", CLONE_NEWNET},
+    [NK_NS_CGROUP] = {"cgroup", CLONE_NEWCGROUP}, [NK_NS_TIME] = {"time", CLONE_NEWTIME},
 };
 
 int nk_ns_from_name(const char *s)
@@ -422,10 +412,10 @@ bool nk_arch_valid(const char *s)
 {
 	/* LXC's personality names: the 32-bit ones select PER_LINUX32. */
 	static const char *const arches[] = {
-		"arm",     "armel",     "armhf",    "armv7l",  "athlon",   "i386",    "i486",
-		"i586",    "i686",      "linux32",  "mips",    "mipsel",   "ppc",     "powerpc",
-		"x86",     "aarch64",   "amd64",    "arm64",   "linux64",  "mips64",  "mips64el",
-		"ppc64",   "ppc64el",   "ppc64le",  "powerpc64", "riscv64", "s390x",  "x86_64",
+	    "arm",   "armel",   "armhf",   "armv7l",    "athlon",  "i386",   "i486",
+	    "i586",  "i686",    "linux32", "mips",      "mipsel",  "ppc",    "powerpc",
+	    "x86",   "aarch64", "amd64",   "arm64",     "linux64", "mips64", "mips64el",
+	    "ppc64", "ppc64el", "ppc64le", "powerpc64", "riscv64", "s390x",  "x86_64",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(arches); i++)
 		if (!strcmp(s, arches[i]))
@@ -433,8 +423,8 @@ bool nk_arch_valid(const char *s)
 	return false;
 }
 
-static const char *const lxc_levels[] = { "TRACE", "DEBUG", "INFO",  "NOTICE", "WARN",
-					   "ERROR", "CRIT",  "ALERT", "FATAL" };
+static const char *const lxc_levels[] = {"TRACE", "DEBUG", "INFO",  "NOTICE", "WARN",
+                                         "ERROR", "CRIT",  "ALERT", "FATAL"};
 
 int nk_lxc_log_level_parse(const char *s)
 {
@@ -456,8 +446,8 @@ const char *nk_lxc_log_level_name(int level)
 
 bool nk_syslog_facility_valid(const char *s)
 {
-	static const char *const facilities[] = { "daemon", "local0", "local1", "local2", "local3",
-						  "local4", "local5", "local6", "local7" };
+	static const char *const facilities[] = {"daemon", "local0", "local1", "local2", "local3",
+	                                         "local4", "local5", "local6", "local7"};
 	for (size_t i = 0; i < ARRAY_SIZE(facilities); i++)
 		if (!strcmp(s, facilities[i]))
 			return true;
@@ -466,22 +456,29 @@ bool nk_syslog_facility_valid(const char *s)
 
 int nk_time_offset_parse(const char *s, nk_time_offset *out)
 {
-	static const char *const units[] = { "ms", "us", "ns", "h", "m", "s" };
+	/* Longest suffix first ("ms" before "s"); the offset must fit in int64 nanoseconds. */
+	static const struct {
+		const char *unit;
+		int64_t ns;
+	} units[] = {
+	    {"ms", 1000000},      {"us", 1000},       {"ns", 1},
+	    {"h", 3600000000000}, {"m", 60000000000}, {"s", 1000000000},
+	};
 	size_t n = strlen(s);
 	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
-		size_t ul = strlen(units[i]);
-		if (n <= ul || strcmp(s + n - ul, units[i]))
+		size_t ul = strlen(units[i].unit);
+		if (n <= ul || strcmp(s + n - ul, units[i].unit))
 			continue;
 		char num[32];
 		if (n - ul >= sizeof(num))
 			return -ERANGE;
 		memcpy(num, s, n - ul);
 		num[n - ul] = '\0';
-		int64_t v;
-		if (nk_parse_i64(num, INT64_MIN, INT64_MAX, &v) < 0)
+		int64_t v, max = INT64_MAX / units[i].ns;
+		if (nk_parse_i64(num, -max, max, &v) < 0)
 			return -EINVAL;
-		*out = (nk_time_offset){ .set = true, .value = v };
-		memcpy(out->unit, units[i], ul + 1);
+		*out = (nk_time_offset){.set = true, .value = v};
+		memcpy(out->unit, units[i].unit, ul + 1);
 		return 0;
 	}
 	return -EINVAL;

@@ -22,8 +22,8 @@ const char *nk_signal_format(int sig, char *buf, size_t len);
  */
 int nk_inet4_parse(const char *s, bool need_prefix, bool allow_bcast, nk_inet4 *out);
 int nk_inet6_parse(const char *s, bool need_prefix, nk_inet6 *out); /* default prefix 64 */
-void nk_inet4_format(const nk_inet4 *a, char *buf, size_t len);   /* buf >= 48 */
-void nk_inet6_format(const nk_inet6 *a, char *buf, size_t len);   /* buf >= 52 */
+void nk_inet4_format(const nk_inet4 *a, char *buf, size_t len);     /* buf >= 48 */
+void nk_inet6_format(const nk_inet6 *a, char *buf, size_t len);     /* buf >= 52 */
 
 /* "00:16:3e:xx:xx:xx": six octets of two hex digits, where 'x' stands for a random digit. */
 bool nk_hwaddr_valid(const char *s);
@@ -60,5 +60,5 @@ bool nk_arch_valid(const char *s);
 int nk_lxc_log_level_parse(const char *s);
 const char *nk_lxc_log_level_name(int level);
 bool nk_syslog_facility_valid(const char *s);
-/* "-10s", "2h", "500ms": a signed integer and one of h, m, s, ms, us, ns. */
+/* "-10s", "2h", "500ms": a signed integer and one of h, m, s, ms, us, ns (within +-292 years). */
 int nk_time_offset_parse(const char *s, nk_time_offset *out);

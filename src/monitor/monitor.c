@@ -24,6 +24,7 @@
 #include "conf/lxc.h"
 #include "monitor/cmd.h"
 #include "monitor/console.h"
+#include "run/hooks.h"
 #include "run/start.h"
 #include "store/store.h"
 #include "util/cleanup.h"
@@ -452,13 +453,28 @@ static bool init_rebooted(int status)
 	return WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP;
 }
 
+/* stop and post-stop hooks: a failure is logged, never keeps the container from stopping. */
+static void run_stop_hook(mon *m, enum nk_hook_type type, bool reboot)
+{
+	_cleanup_err_ nk_err *err = NULL;
+	_cleanup_free_ char *cfg = nk_ct_config_path(m->o->lxcpath, m->o->name);
+	nk_hook_ctx hc = { .lxcpath = m->o->lxcpath, .name = m->o->name, .config = cfg,
+			   .target = reboot ? "reboot" : "stop" };
+	if (nk_hooks_run(m->o->spec, type, &hc, &err) < 0) {
+		_cleanup_free_ char *t = nk_err_text(err);
+		nk_warn("%s: %s", m->o->name, t);
+	}
+}
+
 static void init_exited(mon *m, int status)
 {
 	m->c->pid = -1;
 	m->init_status = status;
 	bool restart = init_rebooted(status) && !m->stopping;
 	set_state(m, NK_STATE_STOPPING);
+	run_stop_hook(m, NK_HOOK_STOP, restart);
 	teardown(m);
+	run_stop_hook(m, NK_HOOK_POST_STOP, restart);
 	if (restart) {
 		_cleanup_err_ nk_err *err = NULL;
 		nk_notice("%s: rebooting", m->o->name);

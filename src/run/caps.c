@@ -15,7 +15,7 @@
 #include "util/fs.h"
 
 const char *const nk_caps_lxc_default_drop[] = {
-	"mac_admin", "mac_override", "sys_time", "sys_module", "sys_rawio", NULL,
+    "mac_admin", "mac_override", "sys_time", "sys_module", "sys_rawio", NULL,
 };
 
 static void cap_freep(cap_t *c)
@@ -61,8 +61,9 @@ static int names_mask(char **names, const char *key, uint64_t *mask, nk_err **er
 			continue;
 		int r = cap_parse(*p, &v);
 		if (r < 0)
-			return r == -EINVAL ? nk_err_set(err, EINVAL, "%s: unknown capability %s", key, *p)
-					    : nk_err_set(err, -r, "%s", key);
+			return r == -EINVAL
+			           ? nk_err_set(err, EINVAL, "%s: unknown capability %s", key, *p)
+			           : nk_err_set(err, -r, "%s", key);
 		*mask |= UINT64_C(1) << v;
 	}
 	return 0;
@@ -121,8 +122,8 @@ static int set_process_caps(uint64_t kept, int last, nk_err **err)
 		return nk_err_sys(err, "read the process capabilities");
 	for (cap_value_t c = 0; c <= last; c++) {
 		cap_flag_value_t have = CAP_CLEAR;
-		if (!(kept & (UINT64_C(1) << c)) || cap_get_flag(cur, c, CAP_PERMITTED, &have) < 0 ||
-		    have != CAP_SET)
+		if (!(kept & (UINT64_C(1) << c)) ||
+		    cap_get_flag(cur, c, CAP_PERMITTED, &have) < 0 || have != CAP_SET)
 			continue;
 		if (cap_set_flag(want, CAP_PERMITTED, 1, &c, CAP_SET) < 0 ||
 		    cap_set_flag(want, CAP_EFFECTIVE, 1, &c, CAP_SET) < 0)

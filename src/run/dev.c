@@ -25,17 +25,17 @@ static const struct dev_node {
 	const char *name;
 	unsigned major, minor;
 } dev_nodes[] = {
-	{ "null", 1, 3 },    { "zero", 1, 5 },    { "full", 1, 7 },
-	{ "random", 1, 8 },  { "urandom", 1, 9 }, { "tty", 5, 0 },
+    {"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
+    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 };
 
 static const struct {
 	const char *name, *target;
 } dev_links[] = {
-	{ "fd", "/proc/self/fd" },
-	{ "stdin", "/proc/self/fd/0" },
-	{ "stdout", "/proc/self/fd/1" },
-	{ "stderr", "/proc/self/fd/2" },
+    {"fd", "/proc/self/fd"},
+    {"stdin", "/proc/self/fd/0"},
+    {"stdout", "/proc/self/fd/1"},
+    {"stderr", "/proc/self/fd/2"},
 };
 
 /*
@@ -101,7 +101,7 @@ static int mount_mqueue(int devfd)
 	/* POSIX message queues of the container's IPC namespace; not every kernel has them. */
 	_cleanup_err_ nk_err *e = NULL;
 	int fd = nk_mount_fs_in_root(devfd, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-				     NULL, &e);
+	                             NULL, &e);
 	if (fd < 0) {
 		_cleanup_free_ char *why = nk_err_text(e);
 		nk_info("autodev: /dev/mqueue left empty: %s", why ? why : "");
@@ -132,9 +132,9 @@ static int autodev_mount(int rootfd, const nk_spec *spec, nk_err **err)
 {
 	char opts[64];
 	snprintf(opts, sizeof(opts), "size=%llu,mode=755",
-		 (unsigned long long)nk_spec_autodev_tmpfs_size(spec));
-	int devfd = nk_mount_fs_in_root(rootfd, "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, opts,
-					err);
+	         (unsigned long long)nk_spec_autodev_tmpfs_size(spec));
+	int devfd =
+	    nk_mount_fs_in_root(rootfd, "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, opts, err);
 	if (devfd < 0)
 		return devfd;
 	int r = autodev_populate(devfd, err);
@@ -207,8 +207,8 @@ int nk_dev_autodev(const nk_spec *spec, const char *rootfs, nk_err **err)
 	if (rootfd < 0)
 		return rootfd;
 	_cleanup_close_ int devfd = nk_spec_autodev(spec)
-					    ? autodev_mount(rootfd, spec, err)
-					    : nk_mkdir_in_root(rootfd, "dev", 0755, err);
+	                                ? autodev_mount(rootfd, spec, err)
+	                                : nk_mkdir_in_root(rootfd, "dev", 0755, err);
 	int r = devfd;
 	if (r >= 0)
 		r = mount_devpts(devfd, nk_spec_pty_max(spec), err);
@@ -233,10 +233,9 @@ static int set_sane_termios(int fd)
 		int i;
 		cc_t c;
 	} cc[] = {
-		{ VINTR, 003 },    { VQUIT, 034 },   { VERASE, 0177 }, { VKILL, 025 },
-		{ VEOF, 004 },     { VSTART, 021 },  { VSTOP, 023 },   { VSUSP, 032 },
-		{ VREPRINT, 022 }, { VWERASE, 027 }, { VLNEXT, 026 },  { VDISCARD, 017 },
-		{ VMIN, 1 },       { VTIME, 0 },
+	    {VINTR, 003},  {VQUIT, 034},    {VERASE, 0177}, {VKILL, 025},    {VEOF, 004},
+	    {VSTART, 021}, {VSTOP, 023},    {VSUSP, 032},   {VREPRINT, 022}, {VWERASE, 027},
+	    {VLNEXT, 026}, {VDISCARD, 017}, {VMIN, 1},      {VTIME, 0},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cc); i++)
 		t.c_cc[cc[i].i] = cc[i].c;
@@ -281,7 +280,7 @@ static int bind_slave(int slave, int dirfd, const char *dir, const char *name, n
 	int r = nk_bind_fd(slave, dst, false);
 	if (r < 0)
 		return nk_err_set(err, -r, "bind-mount a pty on /dev/%s%s%s", dir ? dir : "",
-				  dir ? "/" : "", name);
+		                  dir ? "/" : "", name);
 	return 0;
 }
 
@@ -290,7 +289,7 @@ static int bind_slave(int slave, int dirfd, const char *dir, const char *name, n
  * to it, and the console is bound on /dev/console too (it must be a terminal, not a link).
  */
 static int place_slave(int slave, int devfd, int ttydirfd, const char *dir, const char *name,
-		       bool console, nk_err **err)
+                       bool console, nk_err **err)
 {
 	if (!dir)
 		return bind_slave(slave, devfd, NULL, name, err);
@@ -323,7 +322,8 @@ static int open_pts(int devfd, nk_err **err)
 	struct statfs sf;
 	if (fd >= 0 && (fstatfs(fd, &sf) < 0 || sf.f_type != DEVPTS_SUPER_MAGIC)) {
 		close(fd);
-		return nk_err_set(err, ENOTTY, "/dev/pts is not a devpts mount (nk_dev_autodev first)");
+		return nk_err_set(err, ENOTTY,
+		                  "/dev/pts is not a devpts mount (nk_dev_autodev first)");
 	}
 	return fd;
 }
@@ -381,10 +381,10 @@ int nk_dev_ptys(const nk_spec *spec, const char *rootfs, int *masters, size_t n,
 	if (ptsfd < 0)
 		return ptsfd;
 	_cleanup_close_ int ttydirfd =
-		spec->tty_dir ? nk_mkdir_in_root(devfd, spec->tty_dir, 0755, err) : -1;
+	    spec->tty_dir ? nk_mkdir_in_root(devfd, spec->tty_dir, 0755, err) : -1;
 	if (spec->tty_dir && ttydirfd < 0)
 		return ttydirfd;
-	struct pty_ctx c = { devfd, ptsfd, ttydirfd, spec->tty_dir };
+	struct pty_ctx c = {devfd, ptsfd, ttydirfd, spec->tty_dir};
 	bool console = !spec->console.path || strcmp(spec->console.path, "none");
 	for (size_t i = console ? 0 : 1; i < n && r >= 0; i++)
 		r = pty_setup(&c, i, &masters[i], err);

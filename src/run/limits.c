@@ -15,14 +15,22 @@
 #include "util/cleanup.h"
 
 static const char *const rlimit_names[RLIM_NLIMITS] = {
-	[RLIMIT_AS] = "as",           [RLIMIT_CORE] = "core",
-	[RLIMIT_CPU] = "cpu",         [RLIMIT_DATA] = "data",
-	[RLIMIT_FSIZE] = "fsize",     [RLIMIT_LOCKS] = "locks",
-	[RLIMIT_MEMLOCK] = "memlock", [RLIMIT_MSGQUEUE] = "msgqueue",
-	[RLIMIT_NICE] = "nice",       [RLIMIT_NOFILE] = "nofile",
-	[RLIMIT_NPROC] = "nproc",     [RLIMIT_RSS] = "rss",
-	[RLIMIT_RTPRIO] = "rtprio",   [RLIMIT_RTTIME] = "rttime",
-	[RLIMIT_SIGPENDING] = "sigpending", [RLIMIT_STACK] = "stack",
+    [RLIMIT_AS] = "as",
+    [RLIMIT_CORE] = "core",
+    [RLIMIT_CPU] = "cpu",
+    [RLIMIT_DATA] = "data",
+    [RLIMIT_FSIZE] = "fsize",
+    [RLIMIT_LOCKS] = "locks",
+    [RLIMIT_MEMLOCK] = "memlock",
+    [RLIMIT_MSGQUEUE] = "msgqueue",
+    [RLIMIT_NICE] = "nice",
+    [RLIMIT_NOFILE] = "nofile",
+    [RLIMIT_NPROC] = "nproc",
+    [RLIMIT_RSS] = "rss",
+    [RLIMIT_RTPRIO] = "rtprio",
+    [RLIMIT_RTTIME] = "rttime",
+    [RLIMIT_SIGPENDING] = "sigpending",
+    [RLIMIT_STACK] = "stack",
 };
 
 static bool path_ok(char *p)
@@ -66,10 +74,11 @@ int nk_limits_check(const nk_spec *spec, nk_err **err)
 		const nk_prlimit *l = &spec->prlimits[i];
 		if (l->resource < 0 || l->resource >= RLIM_NLIMITS || !rlimit_names[l->resource])
 			return nk_err_set(err, EINVAL, "lxc.prlimit: unknown resource %d",
-					  l->resource);
+			                  l->resource);
 		if (l->soft > l->hard)
-			return nk_err_set(err, EINVAL, "lxc.prlimit.%s: soft limit above the hard one",
-					  rlimit_names[l->resource]);
+			return nk_err_set(err, EINVAL,
+			                  "lxc.prlimit.%s: soft limit above the hard one",
+			                  rlimit_names[l->resource]);
 	}
 	return 0;
 }
@@ -116,7 +125,7 @@ static int private_proc_sys(void)
 	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return -errno;
 	_cleanup_close_ int mnt =
-		fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	    fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (mnt < 0)
 		return -errno;
 	int fd = openat(mnt, "sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -153,7 +162,7 @@ static int apply_sysctls(const nk_spec *spec, nk_err **err)
 {
 	if (!spec->sysctl.n)
 		return 0;
-	_cleanup_(sysctl_dirs_close) struct sysctl_dirs d = { open_proc_sys(), NOT_TRIED };
+	_cleanup_(sysctl_dirs_close) struct sysctl_dirs d = {open_proc_sys(), NOT_TRIED};
 	for (size_t i = 0; i < spec->sysctl.n; i++) {
 		const nk_kv *kv = &spec->sysctl.items[i];
 		const char *value = kv->value ? kv->value : "";
@@ -164,7 +173,7 @@ static int apply_sysctls(const nk_spec *spec, nk_err **err)
 		r = sysctl_write(&d, rel, value);
 		if (r < 0)
 			return nk_err_set(err, -r, "lxc.sysctl.%s: write \"%s\" to /proc/sys/%s",
-					  kv->key, value, rel);
+			                  kv->key, value, rel);
 	}
 	return 0;
 }
@@ -173,7 +182,7 @@ static int apply_prlimits(const nk_spec *spec, nk_err **err)
 {
 	for (size_t i = 0; i < spec->n_prlimits; i++) {
 		const nk_prlimit *l = &spec->prlimits[i];
-		struct rlimit rl = { .rlim_cur = l->soft, .rlim_max = l->hard };
+		struct rlimit rl = {.rlim_cur = l->soft, .rlim_max = l->hard};
 		if (setrlimit((__rlimit_resource_t)l->resource, &rl) < 0)
 			return nk_err_sys(err, "lxc.prlimit.%s", rlimit_names[l->resource]);
 	}

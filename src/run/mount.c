@@ -13,7 +13,7 @@
 #include "util/cleanup.h"
 
 int nk_mount_on_fd(const char *src, int target_fd, const char *fstype, unsigned long flags,
-		   const char *data)
+                   const char *data)
 {
 	char target[NK_FD_PATH_MAX];
 	if (mount(src, nk_fd_path(target_fd, target), fstype, flags, data) < 0)
@@ -35,10 +35,9 @@ static unsigned long ms_flags_of(unsigned long st)
 	static const struct {
 		unsigned long st, ms;
 	} map[] = {
-		{ ST_RDONLY, MS_RDONLY },       { ST_NOSUID, MS_NOSUID },
-		{ ST_NODEV, MS_NODEV },         { ST_NOEXEC, MS_NOEXEC },
-		{ ST_NOATIME, MS_NOATIME },     { ST_NODIRATIME, MS_NODIRATIME },
-		{ ST_RELATIME, MS_RELATIME },
+	    {ST_RDONLY, MS_RDONLY},     {ST_NOSUID, MS_NOSUID},   {ST_NODEV, MS_NODEV},
+	    {ST_NOEXEC, MS_NOEXEC},     {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME},
+	    {ST_RELATIME, MS_RELATIME},
 	};
 	unsigned long ms = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
@@ -62,8 +61,8 @@ int nk_remount(const char *path, unsigned long flags)
 	unsigned long keep = ms_flags_of(sv.f_flag);
 	if (flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME))
 		keep &= ~(MS_NOATIME | MS_RELATIME);
-	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | keep | (flags & NK_REMOUNT_FLAGS), NULL) <
-	    0)
+	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | keep | (flags & NK_REMOUNT_FLAGS),
+	          NULL) < 0)
 		return -errno;
 	return 0;
 }
@@ -95,7 +94,7 @@ int nk_reopen_mounted(int rootfd, const char *path, int target_fd, nk_err **err)
 }
 
 int nk_mount_fs_in_root(int rootfd, const char *path, const char *fstype, unsigned long flags,
-			const char *data, nk_err **err)
+                        const char *data, nk_err **err)
 {
 	_cleanup_close_ int tfd = nk_mkdir_in_root(rootfd, path, 0755, err);
 	if (tfd < 0)
@@ -107,7 +106,7 @@ int nk_mount_fs_in_root(int rootfd, const char *path, const char *fstype, unsign
 }
 
 int nk_bind_in_root(int rootfd, const char *src, const char *dst, unsigned long remount_flags,
-		    nk_err **err)
+                    nk_err **err)
 {
 	_cleanup_close_ int sfd = nk_open_in_root(rootfd, src, err);
 	if (sfd < 0)
@@ -126,7 +125,7 @@ int nk_bind_in_root(int rootfd, const char *src, const char *dst, unsigned long 
 		r = nk_remount(nk_fd_path(mfd, p), remount_flags);
 		if (r < 0)
 			return nk_err_set(err, -r, "remount /%s%s", dst,
-					  remount_flags & MS_RDONLY ? " read-only" : "");
+			                  remount_flags & MS_RDONLY ? " read-only" : "");
 	}
 	return TAKE_FD(mfd);
 }

@@ -26,7 +26,7 @@
 int nk_mount_auto(const nk_spec *spec, const char *rootfs, nk_err **err);
 /* The lxc.mount.fstab file, then every lxc.mount.entry, in order. */
 int nk_mount_fstab_and_entries(const nk_spec *spec, const char *rootfs, nk_err **err);
-/* Parses every entry (and the fstab file) without mounting: validation before the host is touched. */
+/* Parses every entry and the fstab file, mounting nothing: validation before anything runs. */
 int nk_mount_check(const nk_spec *spec, nk_err **err);
 
 /* --- fstab syntax --- */
@@ -35,12 +35,16 @@ enum nk_mount_create { NK_MOUNT_CREATE_NONE, NK_MOUNT_CREATE_DIR, NK_MOUNT_CREAT
 
 /* The options field of an fstab line, split as mount(8) and LXC split it. */
 typedef struct nk_mount_opts {
-	unsigned long flags;       /* MS_* for mount(2): MS_BIND, MS_REC, MS_RDONLY, MS_NOSUID... */
-	unsigned long propagation; /* MS_SHARED, MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE, maybe
-				      | MS_REC; 0 leaves the propagation alone */
-	char *data;                /* everything else, comma-joined, for the file system; or NULL */
-	enum nk_mount_create create; /* create=dir, create=file */
-	bool optional;             /* "optional" (LXC) or "nofail": failure is a note, not an error */
+	/* MS_* for mount(2): MS_BIND, MS_REC, MS_RDONLY, MS_NOSUID... */
+	unsigned long flags;
+	/* MS_SHARED, MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE (| MS_REC); 0 leaves it alone. */
+	unsigned long propagation;
+	/* Everything else, comma-joined, for the file system; NULL when nothing is left. */
+	char *data;
+	/* create=dir, create=file */
+	enum nk_mount_create create;
+	/* "optional" (LXC) or "nofail": a failure is a note, not an error. */
+	bool optional;
 } nk_mount_opts;
 
 int nk_mount_opts_parse(const char *opts, nk_mount_opts *out, nk_err **err);
@@ -68,7 +72,7 @@ int nk_mount_entry(int rootfd, const char *rootfs, const char *line, nk_err **er
 
 /* mount(2) onto the inode target_fd names; src and data may be NULL. */
 int nk_mount_on_fd(const char *src, int target_fd, const char *fstype, unsigned long flags,
-		   const char *data);
+                   const char *data);
 /* Bind-mounts what source_fd names onto what target_fd names (MS_REC when recursive). */
 int nk_bind_fd(int source_fd, int target_fd, bool recursive);
 /*
@@ -81,7 +85,7 @@ int nk_bind_fd(int source_fd, int target_fd, bool recursive);
 int nk_remount(const char *path, unsigned long flags);
 /* The MS_* flags nk_remount accepts. */
 #define NK_REMOUNT_FLAGS                                                                           \
-	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME |  \
+	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | \
 	 MS_STRICTATIME)
 
 /*
@@ -95,14 +99,14 @@ int nk_reopen_mounted(int rootfd, const char *path, int target_fd, nk_err **err)
  * missing) and returns an O_PATH fd of the new mount's root.
  */
 int nk_mount_fs_in_root(int rootfd, const char *path, const char *fstype, unsigned long flags,
-			const char *data, nk_err **err);
+                        const char *data, nk_err **err);
 /*
  * Bind-mounts src onto dst, both inside rootfd (often the same path, to make a sub-tree its
  * own mount), then adds remount_flags (nk_remount) when non-zero. Returns an O_PATH fd of
  * the new mount.
  */
 int nk_bind_in_root(int rootfd, const char *src, const char *dst, unsigned long remount_flags,
-		    nk_err **err);
+                    nk_err **err);
 
 /* --- cgroup file systems for lxc.mount.auto (mount_cgroup.c) --- */
 
@@ -123,5 +127,4 @@ void nk_cgroup_mnts_free(nk_cgroup_mnt *m, size_t n);
  * cgroup2 right there for a pure cgroup2 layout). mode is NK_AUTO_CGROUP_RW, _RO or _MIXED.
  * The caller must be in its own cgroup namespace: each mount's root is then its cgroup.
  */
-int nk_mount_cgroup_mnts(int rootfd, const nk_cgroup_mnt *m, size_t n, unsigned mode,
-			 nk_err **err);
+int nk_mount_cgroup_mnts(int rootfd, const nk_cgroup_mnt *m, size_t n, unsigned mode, nk_err **err);

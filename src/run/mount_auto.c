@@ -58,7 +58,7 @@ static int mount_proc(int rootfd, unsigned mode, bool net_admin, nk_err **err)
 	if (!mode)
 		return 0;
 	_cleanup_close_ int procfd =
-		nk_mount_fs_in_root(rootfd, "proc", "proc", PSEUDO_FS_FLAGS, NULL, err);
+	    nk_mount_fs_in_root(rootfd, "proc", "proc", PSEUDO_FS_FLAGS, NULL, err);
 	if (procfd < 0)
 		return procfd;
 	int r = mode & NK_AUTO_PROC_MIXED ? mount_proc_mixed(procfd, net_admin, err) : 0;
@@ -94,7 +94,7 @@ static unsigned cgroup_mode(const nk_spec *spec)
 	if (f & (NK_AUTO_CGROUP_NOSPEC | NK_AUTO_CGROUP_FULL_NOSPEC))
 		/* LXC: with CAP_SYS_ADMIN the container could remount rw anyway; say so. */
 		return nk_spec_cap_kept(spec, "sys_admin") ? NK_AUTO_CGROUP_RW
-							   : NK_AUTO_CGROUP_MIXED;
+		                                           : NK_AUTO_CGROUP_MIXED;
 	if (f & (NK_AUTO_CGROUP_MIXED | NK_AUTO_CGROUP_FULL_MIXED))
 		return NK_AUTO_CGROUP_MIXED;
 	if (f & (NK_AUTO_CGROUP_RO | NK_AUTO_CGROUP_FULL_RO))

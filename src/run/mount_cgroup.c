@@ -20,7 +20,7 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 
-#define CGROUP_ROOT "/sys/fs/cgroup"
+#define CGROUP_ROOT     "/sys/fs/cgroup"
 #define CGROUP_FS_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME)
 
 void nk_cgroup_mnts_free(nk_cgroup_mnt *m, size_t n)
@@ -73,10 +73,11 @@ static bool mountinfo_fields(char *line, char **mnt, char **fstype, char **super
  */
 static char *v1_options(const char *super)
 {
-	static const char *const flags[] = { "rw", "ro", "none", "noprefix", "xattr",
-					     "clone_children", "cpuset_v2_mode", "favordynmods" };
+	static const char *const flags[] = {
+	    "rw",          "ro", "none", "noprefix", "xattr", "clone_children", "cpuset_v2_mode",
+	    "favordynmods"};
 	_cleanup_free_ char *copy = strdup(super);
-	_cleanup_strbuf_ nk_strbuf b = { 0 };
+	_cleanup_strbuf_ nk_strbuf b = {0};
 	char *save = NULL;
 	if (!copy)
 		return NULL;
@@ -94,7 +95,7 @@ static char *v1_options(const char *super)
 }
 
 static int mnts_add(nk_cgroup_mnt **m, size_t *n, const char *dir, const char *fstype,
-		    char *options)
+                    char *options)
 {
 	/* A later mount on the same place hides the former: replace it. */
 	size_t i = 0;
@@ -107,7 +108,7 @@ static int mnts_add(nk_cgroup_mnt **m, size_t *n, const char *dir, const char *f
 			return -ENOMEM;
 		}
 		*m = nm;
-		nm[(*n)++] = (nk_cgroup_mnt){ 0 };
+		nm[(*n)++] = (nk_cgroup_mnt){0};
 	}
 	nk_cgroup_mnt *e = &(*m)[i];
 	free(e->dir);
@@ -184,8 +185,9 @@ static int read_symlinks(nk_cgroup_mnt **m, size_t *n, nk_err **err)
 		if (len <= 0)
 			continue;
 		target[len] = '\0';
-		if (strchr(target, '/'))
-			continue; /* only links between siblings make sense inside */
+		/* Only links between siblings make sense inside. */
+		if (strchr(target, '/') || !strcmp(target, ".") || !strcmp(target, ".."))
+			continue;
 		char *opt = strdup(target);
 		if (!opt || mnts_add(m, n, de->d_name, NULL, opt) < 0)
 			return nk_err_set(err, ENOMEM, "read %s", CGROUP_ROOT);
@@ -220,8 +222,7 @@ static int mount_one(int cgfd, const nk_cgroup_mnt *m, unsigned long flags, nk_e
 	return 0;
 }
 
-int nk_mount_cgroup_mnts(int rootfd, const nk_cgroup_mnt *m, size_t n, unsigned mode,
-			 nk_err **err)
+int nk_mount_cgroup_mnts(int rootfd, const nk_cgroup_mnt *m, size_t n, unsigned mode, nk_err **err)
 {
 	unsigned long flags = CGROUP_FS_FLAGS | (mode == NK_AUTO_CGROUP_RO ? MS_RDONLY : 0);
 	if (n == 0) {
@@ -234,11 +235,11 @@ int nk_mount_cgroup_mnts(int rootfd, const nk_cgroup_mnt *m, size_t n, unsigned 
 	 */
 	if (n == 1 && !m[0].dir[0]) {
 		_cleanup_close_ int fd =
-			nk_mount_fs_in_root(rootfd, "sys/fs/cgroup", m[0].fstype, flags, NULL, err);
+		    nk_mount_fs_in_root(rootfd, "sys/fs/cgroup", m[0].fstype, flags, NULL, err);
 		return fd < 0 ? fd : 0;
 	}
-	_cleanup_close_ int cgfd = nk_mount_fs_in_root(rootfd, "sys/fs/cgroup", "tmpfs",
-						       CGROUP_FS_FLAGS, "size=10240k,mode=755", err);
+	_cleanup_close_ int cgfd = nk_mount_fs_in_root(
+	    rootfd, "sys/fs/cgroup", "tmpfs", CGROUP_FS_FLAGS, "size=10240k,mode=755", err);
 	if (cgfd < 0)
 		return cgfd;
 	for (size_t i = 0; i < n; i++) {

@@ -20,54 +20,54 @@ static const struct {
 	bool clear;
 	unsigned long flag;
 } flag_opts[] = {
-	{ "defaults", false, 0 },
-	{ "ro", false, MS_RDONLY },
-	{ "rw", true, MS_RDONLY },
-	{ "nosuid", false, MS_NOSUID },
-	{ "suid", true, MS_NOSUID },
-	{ "nodev", false, MS_NODEV },
-	{ "dev", true, MS_NODEV },
-	{ "noexec", false, MS_NOEXEC },
-	{ "exec", true, MS_NOEXEC },
-	{ "sync", false, MS_SYNCHRONOUS },
-	{ "async", true, MS_SYNCHRONOUS },
-	{ "dirsync", false, MS_DIRSYNC },
-	{ "remount", false, MS_REMOUNT },
-	{ "mand", false, MS_MANDLOCK },
-	{ "nomand", true, MS_MANDLOCK },
-	{ "noatime", false, MS_NOATIME },
-	{ "atime", true, MS_NOATIME },
-	{ "nodiratime", false, MS_NODIRATIME },
-	{ "diratime", true, MS_NODIRATIME },
-	{ "relatime", false, MS_RELATIME },
-	{ "norelatime", true, MS_RELATIME },
-	{ "strictatime", false, MS_STRICTATIME },
-	{ "nostrictatime", true, MS_STRICTATIME },
-	{ "lazytime", false, MS_LAZYTIME },
-	{ "nolazytime", true, MS_LAZYTIME },
-	{ "iversion", false, MS_I_VERSION },
-	{ "noiversion", true, MS_I_VERSION },
-	{ "silent", false, MS_SILENT },
-	{ "loud", true, MS_SILENT },
-	{ "bind", false, MS_BIND },
-	{ "rbind", false, MS_BIND | MS_REC },
+    {"defaults", false, 0},
+    {"ro", false, MS_RDONLY},
+    {"rw", true, MS_RDONLY},
+    {"nosuid", false, MS_NOSUID},
+    {"suid", true, MS_NOSUID},
+    {"nodev", false, MS_NODEV},
+    {"dev", true, MS_NODEV},
+    {"noexec", false, MS_NOEXEC},
+    {"exec", true, MS_NOEXEC},
+    {"sync", false, MS_SYNCHRONOUS},
+    {"async", true, MS_SYNCHRONOUS},
+    {"dirsync", false, MS_DIRSYNC},
+    {"remount", false, MS_REMOUNT},
+    {"mand", false, MS_MANDLOCK},
+    {"nomand", true, MS_MANDLOCK},
+    {"noatime", false, MS_NOATIME},
+    {"atime", true, MS_NOATIME},
+    {"nodiratime", false, MS_NODIRATIME},
+    {"diratime", true, MS_NODIRATIME},
+    {"relatime", false, MS_RELATIME},
+    {"norelatime", true, MS_RELATIME},
+    {"strictatime", false, MS_STRICTATIME},
+    {"nostrictatime", true, MS_STRICTATIME},
+    {"lazytime", false, MS_LAZYTIME},
+    {"nolazytime", true, MS_LAZYTIME},
+    {"iversion", false, MS_I_VERSION},
+    {"noiversion", true, MS_I_VERSION},
+    {"silent", false, MS_SILENT},
+    {"loud", true, MS_SILENT},
+    {"bind", false, MS_BIND},
+    {"rbind", false, MS_BIND | MS_REC},
 };
 
 static const struct {
 	const char *name;
 	unsigned long flag;
 } propagation_opts[] = {
-	{ "shared", MS_SHARED },         { "rshared", MS_SHARED | MS_REC },
-	{ "slave", MS_SLAVE },           { "rslave", MS_SLAVE | MS_REC },
-	{ "private", MS_PRIVATE },       { "rprivate", MS_PRIVATE | MS_REC },
-	{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
+    {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+    {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
 /* fstab(5) words meant for mount(8) and the boot, not for the kernel. */
 static bool opt_ignored(const char *opt)
 {
-	static const char *const words[] = { "auto", "noauto", "user", "nouser",
-					     "users", "owner", "group", "_netdev" };
+	static const char *const words[] = {"auto",  "noauto", "user",  "nouser",
+	                                    "users", "owner",  "group", "_netdev"};
 	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
 		if (!strcmp(opt, words[i]))
 			return true;
@@ -105,11 +105,12 @@ static int opt_apply(const char *opt, nk_mount_opts *o, nk_strbuf *data, nk_err 
 	} else if (!strcmp(opt, "create=file")) {
 		o->create = NK_MOUNT_CREATE_FILE;
 	} else if (nk_str_has_prefix(opt, "create=")) {
-		return nk_err_set(err, EINVAL, "option %s: expected create=dir or create=file", opt);
+		return nk_err_set(err, EINVAL, "option %s: expected create=dir or create=file",
+		                  opt);
 	} else if (nk_str_has_prefix(opt, "idmap=")) {
 		/* Refused rather than ignored: dropping it would change who owns the files. */
 		return nk_err_set(err, EOPNOTSUPP, "option %s: idmapped mounts are not supported",
-				  opt);
+		                  opt);
 	} else {
 		if (data->len)
 			nk_strbuf_putc(data, ',');
@@ -120,11 +121,11 @@ static int opt_apply(const char *opt, nk_mount_opts *o, nk_strbuf *data, nk_err 
 
 int nk_mount_opts_parse(const char *opts, nk_mount_opts *out, nk_err **err)
 {
-	*out = (nk_mount_opts){ 0 };
+	*out = (nk_mount_opts){0};
 	_cleanup_free_ char *copy = strdup(opts ? opts : "");
 	if (!copy)
 		return nk_err_set(err, ENOMEM, "mount options");
-	_cleanup_strbuf_ nk_strbuf data = { 0 };
+	_cleanup_strbuf_ nk_strbuf data = {0};
 	char *save = NULL;
 	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
 		int r = opt_apply(nk_strstrip(o), out, &data, err);
@@ -152,7 +153,8 @@ static char *field_decode(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\\' && i + 3 < n && s[i + 1] >= '0' && s[i + 1] <= '3' &&
 		    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
-			*d++ = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+			*d++ =
+			    (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
 			i += 3;
 		} else {
 			*d++ = s[i];
@@ -168,7 +170,7 @@ void nk_fstab_entry_free(nk_fstab_entry *e)
 	free(e->target);
 	free(e->fstype);
 	free(e->options);
-	*e = (nk_fstab_entry){ 0 };
+	*e = (nk_fstab_entry){0};
 }
 
 static bool is_blank(char c)
@@ -178,8 +180,8 @@ static bool is_blank(char c)
 
 int nk_fstab_parse_line(const char *line, nk_fstab_entry *out, nk_err **err)
 {
-	*out = (nk_fstab_entry){ 0 };
-	char *f[6] = { 0 };
+	*out = (nk_fstab_entry){0};
+	char *f[6] = {0};
 	size_t nf = 0;
 	int r = 1;
 	const char *p = line;
@@ -203,7 +205,7 @@ int nk_fstab_parse_line(const char *line, nk_fstab_entry *out, nk_err **err)
 	if (r > 0 && nf == 3 && !(f[3] = strdup("defaults")))
 		r = nk_err_set(err, ENOMEM, "fstab line");
 	if (r > 0) {
-		*out = (nk_fstab_entry){ f[0], f[1], f[2], f[3] };
+		*out = (nk_fstab_entry){f[0], f[1], f[2], f[3]};
 		f[0] = f[1] = f[2] = f[3] = NULL;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(f); i++)
@@ -212,8 +214,7 @@ int nk_fstab_parse_line(const char *line, nk_fstab_entry *out, nk_err **err)
 }
 
 /* LXC's rule: an absolute target names a place under the rootfs; strip that prefix. */
-static int target_in_rootfs(const char *rootfs, const char *target, const char **rel,
-			    nk_err **err)
+static int target_in_rootfs(const char *rootfs, const char *target, const char **rel, nk_err **err)
 {
 	if (target[0] != '/') {
 		*rel = target;
@@ -240,7 +241,7 @@ static int open_target(int rootfd, const char *rel, enum nk_mount_create create,
 
 /* What happens after the mount itself: the read-only etc. flags of a bind, propagation. */
 static int entry_finish(int rootfd, const char *rel, int tfd, const nk_fstab_entry *e,
-			const nk_mount_opts *o, nk_err **err)
+                        const nk_mount_opts *o, nk_err **err)
 {
 	bool remount = (o->flags & MS_BIND) && (o->flags & NK_REMOUNT_FLAGS);
 	if (!remount && !o->propagation)
@@ -261,15 +262,14 @@ static int entry_finish(int rootfd, const char *rel, int tfd, const nk_fstab_ent
 static int entry_remount(int tfd, const nk_fstab_entry *e, const nk_mount_opts *o, nk_err **err)
 {
 	char p[NK_FD_PATH_MAX];
-	int r = (o->flags & MS_BIND) ? nk_remount(nk_fd_path(tfd, p), o->flags)
-				     : (mount(NULL, nk_fd_path(tfd, p), NULL, o->flags, o->data) < 0
-						? -errno
-						: 0);
+	int r = (o->flags & MS_BIND)
+	            ? nk_remount(nk_fd_path(tfd, p), o->flags)
+	            : (mount(NULL, nk_fd_path(tfd, p), NULL, o->flags, o->data) < 0 ? -errno : 0);
 	return r < 0 ? nk_err_set(err, -r, "remount %s", e->target) : 0;
 }
 
 static int entry_mount(int rootfd, const char *rootfs, const nk_fstab_entry *e,
-		       const nk_mount_opts *o, nk_err **err)
+                       const nk_mount_opts *o, nk_err **err)
 {
 	const char *rel = NULL;
 	int r = target_in_rootfs(rootfs, e->target, &rel, err);
@@ -289,7 +289,7 @@ static int entry_mount(int rootfd, const char *rootfs, const nk_fstab_entry *e,
 		r = nk_bind_fd(sfd, tfd, o->flags & MS_REC);
 	else
 		r = nk_mount_on_fd(e->source, tfd, e->fstype, o->flags & ~(MS_BIND | MS_REC),
-				   o->data);
+		                   o->data);
 	if (r < 0)
 		return nk_err_set(err, -r, "mount %s on %s", e->source, e->target);
 	return entry_finish(rootfd, rel, tfd, e, o, err);
@@ -304,11 +304,11 @@ static int err_move(nk_err **dst, nk_err **src, int r)
 
 int nk_mount_entry(int rootfd, const char *rootfs, const char *line, nk_err **err)
 {
-	_cleanup_(nk_fstab_entry_free) nk_fstab_entry e = { 0 };
+	_cleanup_(nk_fstab_entry_free) nk_fstab_entry e = {0};
 	int r = nk_fstab_parse_line(line, &e, err);
 	if (r <= 0)
 		return nk_err_wrap(err, r, "mount entry \"%s\"", line);
-	_cleanup_(nk_mount_opts_free) nk_mount_opts o = { 0 };
+	_cleanup_(nk_mount_opts_free) nk_mount_opts o = {0};
 	r = nk_mount_opts_parse(e.options, &o, err);
 	if (r < 0)
 		return nk_err_wrap(err, r, "mount entry \"%s\"", line);
@@ -326,7 +326,7 @@ int nk_mount_entry(int rootfd, const char *rootfs, const char *line, nk_err **er
 
 /* Calls fn on each line of the fstab file, naming file and line in an error. */
 static int fstab_each(const char *path, int (*fn)(const char *line, void *ctx), void *ctx,
-		      nk_err **err)
+                      nk_err **err)
 {
 	_cleanup_free_ char *text = NULL;
 	int r = nk_read_file(path, &text, NULL, err);
@@ -364,7 +364,7 @@ int nk_mount_fstab_and_entries(const nk_spec *spec, const char *rootfs, nk_err *
 	_cleanup_close_ int rootfd = nk_rootfs_open(rootfs, err);
 	if (rootfd < 0)
 		return rootfd;
-	struct entry_ctx c = { rootfd, rootfs, err };
+	struct entry_ctx c = {rootfd, rootfs, err};
 	if (spec->mount.fstab) {
 		int r = fstab_each(spec->mount.fstab, entry_cb, &c, err);
 		if (r < 0)
@@ -380,11 +380,11 @@ int nk_mount_fstab_and_entries(const nk_spec *spec, const char *rootfs, nk_err *
 
 static int check_line(const char *line, nk_err **err)
 {
-	_cleanup_(nk_fstab_entry_free) nk_fstab_entry e = { 0 };
+	_cleanup_(nk_fstab_entry_free) nk_fstab_entry e = {0};
 	int r = nk_fstab_parse_line(line, &e, err);
 	if (r <= 0)
 		return nk_err_wrap(err, r, "mount entry \"%s\"", line);
-	_cleanup_(nk_mount_opts_free) nk_mount_opts o = { 0 };
+	_cleanup_(nk_mount_opts_free) nk_mount_opts o = {0};
 	r = nk_mount_opts_parse(e.options, &o, err);
 	return r < 0 ? nk_err_wrap(err, r, "mount entry \"%s\"", line) : 0;
 }

@@ -135,8 +135,9 @@ static int open_child(int dirfd, const char *name)
 static int create_child(int dirfd, const char *name, bool file, mode_t mode)
 {
 	if (file) {
-		int fd = openat(dirfd, name,
-				O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, mode);
+		int fd =
+		    openat(dirfd, name,
+		           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, mode);
 		if (fd >= 0) {
 			close(fd);
 			return 0;
@@ -182,7 +183,7 @@ static int walk_step(walk *w, const char *name, enum create_mode create, mode_t 
 
 static int walk_resolve(int rootfd, const char *path, enum create_mode create, mode_t mode)
 {
-	_cleanup_(walk_free) walk w = { 0 };
+	_cleanup_(walk_free) walk w = {0};
 	int fd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -214,9 +215,9 @@ static int openat2_in_root(int rootfd, const char *path)
 {
 #ifdef SYS_openat2
 	struct open_how how = {
-		.flags = O_PATH | O_CLOEXEC,
-		/* Magic links (/proc/self/fd/N, /proc/PID/root) jump anywhere: refuse them. */
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = O_PATH | O_CLOEXEC,
+	    /* Magic links (/proc/self/fd/N, /proc/PID/root) jump anywhere: refuse them. */
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	/* EAGAIN: a rename raced with ".." resolution; the kernel asks us to retry. */
 	for (int i = 0; i < 16; i++) {
@@ -238,8 +239,7 @@ static bool openat2_unusable(int r)
 	return r == -ENOSYS || r == -E2BIG || r == -EPERM || r == -EAGAIN;
 }
 
-static int resolve(int rootfd, const char *path, enum create_mode create, mode_t mode,
-		   nk_err **err)
+static int resolve(int rootfd, const char *path, enum create_mode create, mode_t mode, nk_err **err)
 {
 	int r = use_openat2 ? openat2_in_root(rootfd, path) : -ENOSYS;
 	/* Creating anything needs the walk: openat2 resolves, it does not mkdir on the way. */

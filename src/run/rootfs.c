@@ -22,13 +22,13 @@ int nk_rootfs_open(const char *rootfs, nk_err **err)
 /* The per-mount flags lxc.rootfs.options asks for (ro, nosuid, nodev, noexec, atime). */
 static int rootfs_flags(const nk_spec *spec, bool warn, unsigned long *flags, nk_err **err)
 {
-	_cleanup_(nk_mount_opts_free) nk_mount_opts o = { 0 };
+	_cleanup_(nk_mount_opts_free) nk_mount_opts o = {0};
 	int r = nk_mount_opts_parse(spec->rootfs.options, &o, err);
 	if (r < 0)
 		return nk_err_wrap(err, r, "lxc.rootfs.options");
 	if (o.data && warn)
 		nk_warn("lxc.rootfs.options: \"%s\" ignored: a directory rootfs is a bind mount",
-			o.data);
+		        o.data);
 	*flags = o.flags & NK_REMOUNT_FLAGS;
 	return 0;
 }

@@ -30,6 +30,7 @@
 
 #include "run/caps.h"
 #include "run/dev.h"
+#include "run/hooks.h"
 #include "run/limits.h"
 #include "run/mount.h"
 #include "run/rootfs.h"
@@ -57,6 +58,12 @@ char *nk_container_cgroup_name(const char *lxcpath, const char *name, const nk_s
 		return asprintf(&s, "nook.payload/%s", name) < 0 ? NULL : s;
 	const char *hash = run + strlen(NK_RUN_DIR) + 1;
 	return asprintf(&s, "nook.payload/%.8s-%s", hash, name) < 0 ? NULL : s;
+}
+
+static nk_hook_ctx hook_ctx(const nk_start_opts *o, const char *rootfs, pid_t pid, char *cfg)
+{
+	return (nk_hook_ctx){ .lxcpath = o->lxcpath, .name = o->name, .config = cfg,
+			      .rootfs = rootfs, .rootfs_mount = rootfs, .pid = pid };
 }
 
 /* ---- the child ---- */
@@ -154,6 +161,7 @@ struct child_args {
 	const nk_start_opts *o;
 	const char *rootfs;
 	int sync;
+	bool new_cgroupns, new_uts;
 };
 
 static _Noreturn void child_main(struct child_args *a)
@@ -166,23 +174,32 @@ static _Noreturn void child_main(struct child_args *a)
 	prctl(PR_SET_PDEATHSIG, nk_spec_pdeath_signal(spec), 0, 0, 0);
 	child_expect(sync, 'C');
 	/* Only now, inside its own cgroup, so that the new cgroup namespace is rooted there. */
-	if (unshare(CLONE_NEWCGROUP) < 0) {
+	if (a->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0) {
 		nk_err_sys(&err, "unshare the cgroup namespace");
 		child_fail(sync, err, "namespaces");
 	}
 	const char *host = spec->uts_name ? spec->uts_name : a->o->name;
-	if (sethostname(host, strlen(host)) < 0) {
+	if (a->new_uts && sethostname(host, strlen(host)) < 0) {
 		nk_err_sys(&err, "sethostname %s", host);
 		child_fail(sync, err, "hostname");
 	}
+	_cleanup_free_ char *cfg = nk_ct_config_path(a->o->lxcpath, a->o->name);
+	nk_hook_ctx hc = hook_ctx(a->o, a->rootfs, 0, cfg);
 	if (nk_rootfs_prepare(spec, a->rootfs, &err) < 0)
 		child_fail(sync, err, "rootfs");
+	/* After prepare: mounts are slaves now, so nothing a hook mounts reaches the host. */
+	if (nk_hooks_run(spec, NK_HOOK_PRE_MOUNT, &hc, &err) < 0)
+		child_fail(sync, err, "hook");
 	if (nk_mount_auto(spec, a->rootfs, &err) < 0)
 		child_fail(sync, err, "lxc.mount.auto");
 	if (nk_mount_fstab_and_entries(spec, a->rootfs, &err) < 0)
 		child_fail(sync, err, "mounts");
+	if (nk_hooks_run(spec, NK_HOOK_MOUNT, &hc, &err) < 0)
+		child_fail(sync, err, "hook");
 	if (nk_dev_autodev(spec, a->rootfs, &err) < 0)
 		child_fail(sync, err, "/dev");
+	if (nk_spec_autodev(spec) && nk_hooks_run(spec, NK_HOOK_AUTODEV, &hc, &err) < 0)
+		child_fail(sync, err, "hook");
 
 	size_t n = 1 + nk_spec_tty_max(spec);
 	int masters[MAX_TTYS + 1];
@@ -214,6 +231,9 @@ static _Noreturn void child_main(struct child_args *a)
 	_cleanup_strv_ char **env = build_env(spec);
 	if (!run_argv || !run_argv[0] || !env)
 		child_fail(sync, NULL, "init: no command");
+	hc.rootfs_mount = "/";
+	if (nk_hooks_run(spec, NK_HOOK_START, &hc, &err) < 0)
+		child_fail(sync, err, "hook");
 	if (child_identity(spec, &err) < 0)
 		child_fail(sync, err, "init");
 	if (nk_caps_apply(spec, &err) < 0)
@@ -315,6 +335,33 @@ static char *plain_rootfs(const nk_spec *spec, const char *lxcpath, const char *
 	return strdup(p);
 }
 
+/*
+ * The namespaces to create: all but the user namespace by default; lxc.namespace.clone
+ * replaces that set and lxc.namespace.keep removes from it; a network of type none shares
+ * the host's network namespace.
+ */
+static int clone_flags(const nk_spec *s, int *flags, nk_err **err)
+{
+	int f = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
+	if (s->ns.clone != NK_UNSET)
+		f = s->ns.clone;
+	if (s->ns.keep != NK_UNSET)
+		f &= ~s->ns.keep;
+	for (size_t i = 0; i < s->n_nets; i++)
+		if (s->nets[i].type == NK_NET_NONE) {
+			nk_warn("lxc.net.%u.type = none: the container shares the host's network", s->nets[i].index);
+			f &= ~CLONE_NEWNET;
+		}
+	/* The rootfs, /dev and pivot_root are set up in a mount namespace of the container's own:
+	 * without one they would happen on the host. */
+	if (!(f & CLONE_NEWNS))
+		return nk_err_set(err, EINVAL, "lxc.namespace: the container needs its own mount namespace");
+	if (f & CLONE_NEWUSER)
+		return nk_err_set(err, EOPNOTSUPP, "lxc.namespace: user namespaces are not supported yet");
+	*flags = f;
+	return 0;
+}
+
 static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 {
 	int sp[2];
@@ -322,8 +369,15 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 		return nk_err_sys(err, "socketpair");
 	_cleanup_close_ int sync = sp[0];
 	struct child_args a = { .o = o, .rootfs = c->rootfs, .sync = sp[1] };
+	int flags = 0, r = clone_flags(o->spec, &flags, err);
+	if (r < 0) {
+		close(sp[1]);
+		return r;
+	}
 	/* The cgroup namespace comes later, from inside the cgroup (see child_main). */
-	int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET;
+	a.new_cgroupns = flags & CLONE_NEWCGROUP;
+	a.new_uts = flags & CLONE_NEWUTS;
+	flags &= ~CLONE_NEWCGROUP;
 	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid < 0) {
 		close(sp[1]);
@@ -336,7 +390,7 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 	close(sp[1]);
 	c->pid = pid;
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	int r = nk_cgroup_attach(c->cg, pid, err);
+	r = nk_cgroup_attach(c->cg, pid, err);
 	if (r < 0)
 		return r;
 	if (write(sync, "C", 1) != 1)
@@ -346,6 +400,10 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 	if ((r = expect_byte(sync, 'R', err)) < 0)
 		return r;
 	/* Networks will be configured here, between 'R' and 'G', from the host side. */
+	_cleanup_free_ char *cfg = nk_ct_config_path(o->lxcpath, o->name);
+	nk_hook_ctx hc = hook_ctx(o, c->rootfs, pid, cfg);
+	if ((r = nk_hooks_run(o->spec, NK_HOOK_START_HOST, &hc, err)) < 0)
+		return r;
 	if (write(sync, "G", 1) != 1)
 		return nk_err_sys(err, "sync with the container");
 	char ch;
@@ -377,6 +435,10 @@ int nk_container_spawn(const nk_start_opts *o, nk_container **out, nk_err **err)
 		r = nk_err_set(err, ENOENT, "rootfs %s: no such directory", c->rootfs);
 	else if (nk_spec_tty_max(o->spec) > MAX_TTYS)
 		r = nk_err_set(err, EINVAL, "lxc.tty.max: at most %d ttys", MAX_TTYS);
+	_cleanup_free_ char *cfg = nk_ct_config_path(o->lxcpath, o->name);
+	nk_hook_ctx hc = hook_ctx(o, c->rootfs, 0, cfg);
+	if (r == 0)
+		r = nk_hooks_run(o->spec, NK_HOOK_PRE_START, &hc, err);
 	if (r == 0)
 		r = nk_cgroup_create(c->cgroup_name, &c->cg, err);
 	if (r == 0)

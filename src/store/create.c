@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf/lxc.h"
+#include "run/hooks.h"
 #include "store/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -260,6 +261,17 @@ static char *config_rootfs(const char *lxcpath, const char *name)
 	return val;
 }
 
+static int run_destroy_hooks(const char *lxcpath, const char *name, const char *rootfs, nk_err **err)
+{
+	_cleanup_free_ char *cfg = nk_ct_config_path(lxcpath, name);
+	_cleanup_(nk_spec_freep) nk_spec *spec = nk_spec_new();
+	_cleanup_err_ nk_err *perr = NULL;
+	if (!cfg || !spec || nk_lxc_parse_file(spec, cfg, &perr) < 0)
+		return 0; /* a config that no longer parses has no hooks to honour */
+	nk_hook_ctx hc = { .lxcpath = lxcpath, .name = name, .config = cfg, .rootfs = rootfs };
+	return nk_hooks_run(spec, NK_HOOK_DESTROY, &hc, err);
+}
+
 int nk_ct_destroy(const char *lxcpath, const char *name, nk_err **err)
 {
 	int r = nk_name_validate(name, err);
@@ -274,6 +286,8 @@ int nk_ct_destroy(const char *lxcpath, const char *name, nk_err **err)
 		return nk_err_set(err, EBUSY, "destroy %s: container is running (stop it, or use -f)", name);
 	_cleanup_free_ char *ctdir = nk_ct_dir(lxcpath, name);
 	_cleanup_free_ char *rootfs = config_rootfs(lxcpath, name);
+	if ((r = run_destroy_hooks(lxcpath, name, rootfs, err)) < 0)
+		return nk_err_wrap(err, r, "destroy %s", name);
 	/* Refuse before removing anything: a mount left inside would take its source with it. */
 	const char *dirs[] = { ctdir, rootfs };
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {

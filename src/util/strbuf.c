@@ -73,12 +73,12 @@ char *nk_strbuf_steal(nk_strbuf *b)
 	char *s = b->oom ? NULL : (b->s ? b->s : strdup(""));
 	if (b->oom)
 		free(b->s);
-	*b = (nk_strbuf){ 0 };
+	*b = (nk_strbuf){0};
 	return s;
 }
 
 void nk_strbuf_free(nk_strbuf *b)
 {
 	free(b->s);
-	*b = (nk_strbuf){ 0 };
+	*b = (nk_strbuf){0};
 }

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 typedef struct nk_strbuf {
-	char *s;    /* NUL-terminated once anything was appended; may be NULL when empty */
+	char *s; /* NUL-terminated once anything was appended; may be NULL when empty */
 	size_t len;
 	size_t cap;
 	bool oom;

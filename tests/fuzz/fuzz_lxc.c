@@ -27,7 +27,7 @@ static void check_round_trip(const char *text)
 		return;
 	if (strcmp(text, text2)) {
 		fprintf(stderr, "dump changes on a round trip\n--- first:\n%s--- second:\n%s", text,
-			text2);
+		        text2);
 		abort();
 	}
 }

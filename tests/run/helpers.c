@@ -38,7 +38,8 @@ static int copy_file(const char *from, const char *to, mode_t mode)
 
 int nkt_root_setup(void **state)
 {
-	static const char *const dirs[] = { "bin", "etc", "proc", "sys", "dev", "tmp", "mnt", "root" };
+	static const char *const dirs[] = {"bin", "etc", "proc", "sys",
+	                                   "dev", "tmp", "mnt",  "root"};
 	struct nkt_root *t = calloc(1, sizeof(*t));
 	if (!t)
 		return -1;
@@ -112,7 +113,16 @@ int nkt_run(int ns_flags, int (*fn)(void *arg), void *arg)
 		if (c > 0)
 			_exit(wait_exit(c));
 	}
-	_exit(fn(arg) ? 1 : 0);
+	int r = fn(arg) ? 1 : 0;
+	/*
+	 * exit() lets LeakSanitizer check the child too; it needs /proc/PID/task, which a child
+	 * that pivoted into a rootfs without proc does not have.
+	 */
+	char task[64];
+	snprintf(task, sizeof(task), "/proc/%d/task", (int)getpid());
+	if (access(task, R_OK) == 0)
+		exit(r);
+	_exit(r);
 }
 
 static void unescape(char *s)
@@ -145,7 +155,8 @@ bool nkt_mount_at(const char *path, char *fstype, char *super, char *root, size_
 		char *save = NULL, *w[32];
 		int n = 0;
 		line[strcspn(line, "\n")] = '\0';
-		for (char *t = strtok_r(line, " ", &save); t && n < 32; t = strtok_r(NULL, " ", &save))
+		for (char *t = strtok_r(line, " ", &save); t && n < 32;
+		     t = strtok_r(NULL, " ", &save))
 			w[n++] = t;
 		int sep = 6;
 		while (sep < n && strcmp(w[sep], "-"))

@@ -39,8 +39,8 @@ int nkt_run(int ns_flags, int (*fn)(void *arg), void *arg);
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed (errno: %s)\n", __FILE__,        \
-				__LINE__, #cond, strerror(errno));                                 \
+			fprintf(stderr, "%s:%d: CHECK(%s) failed (errno: %s)\n", __FILE__,         \
+			        __LINE__, #cond, strerror(errno));                                 \
 			_exit(1);                                                                  \
 		}                                                                                  \
 	} while (0)
@@ -62,8 +62,8 @@ int nkt_run(int ns_flags, int (*fn)(void *arg), void *arg);
 		int r_ = (__VA_ARGS__);                                                            \
 		char *t_ = nk_err_text(E);                                                         \
 		if (r_ != -(errnum) || !E || !strstr(E->msg, (needle))) {                          \
-			fprintf(stderr, "%s:%d: %s: expected -%d \"%s\", got %d \"%s\"\n",        \
-				__FILE__, __LINE__, #__VA_ARGS__, (errnum), (needle), r_, t_);     \
+			fprintf(stderr, "%s:%d: %s: expected -%d \"%s\", got %d \"%s\"\n",         \
+			        __FILE__, __LINE__, #__VA_ARGS__, (errnum), (needle), r_, t_);     \
 			_exit(1);                                                                  \
 		}                                                                                  \
 		free(t_);                                                                          \

@@ -142,7 +142,7 @@ static void test_sys_ro_rw(void **state)
 
 /* Every host hierarchy is mounted again at the same place, with the flags mode asks for. */
 static void check_cgroup_layout(const struct nkt_root *t, const nk_cgroup_mnt *m, size_t n,
-				unsigned mode)
+                                unsigned mode)
 {
 	char cgroot[512], fstype[32], root[256];
 	snprintf(cgroot, sizeof(cgroot), "%s/sys/fs/cgroup", t->rootfs);
@@ -212,16 +212,16 @@ static void test_cgroup_nospec(void **state)
 }
 
 static const char hybrid[] =
-	"22 27 0:21 / /proc rw,relatime - proc proc rw\n"
-	"31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
-	"32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid - cgroup cgroup rw,cpu,cpuacct\n"
-	"33 31 0:30 / /sys/fs/cgroup/systemd rw shared:9 - cgroup cgroup "
-	"rw,xattr,release_agent=/x,name=systemd\n"
-	"34 31 0:31 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw,nsdelegate\n"
-	"35 31 0:32 / /sys/fs/cgroup/odd\\040name rw - cgroup cgroup rw,pids\n"
-	"36 31 0:33 / /sys/fs/cgroup/cpu,cpuacct/nested rw - cgroup cgroup rw,memory\n"
-	"37 31 0:34 / /elsewhere rw - cgroup cgroup rw,devices\n"
-	"38 31 0:35 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct,noprefix\n";
+    "22 27 0:21 / /proc rw,relatime - proc proc rw\n"
+    "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+    "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid - cgroup cgroup rw,cpu,cpuacct\n"
+    "33 31 0:30 / /sys/fs/cgroup/systemd rw shared:9 - cgroup cgroup "
+    "rw,xattr,release_agent=/x,name=systemd\n"
+    "34 31 0:31 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw,nsdelegate\n"
+    "35 31 0:32 / /sys/fs/cgroup/odd\\040name rw - cgroup cgroup rw,pids\n"
+    "36 31 0:33 / /sys/fs/cgroup/cpu,cpuacct/nested rw - cgroup cgroup rw,memory\n"
+    "37 31 0:34 / /elsewhere rw - cgroup cgroup rw,devices\n"
+    "38 31 0:35 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct,noprefix\n";
 
 static void test_cgroup_parse(void **state)
 {
@@ -241,7 +241,8 @@ static void test_cgroup_parse(void **state)
 	assert_string_equal(m[3].dir, "odd name");
 	nk_cgroup_mnts_free(m, n);
 
-	const char *pure = "30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n";
+	const char *pure =
+	    "30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n";
 	assert_int_equal(nk_cgroup_mnts_parse(pure, &m, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(m[0].dir, "");
@@ -252,7 +253,8 @@ static void test_cgroup_parse(void **state)
 static int cgroup_pure_v2_child(void *arg)
 {
 	const struct nkt_root *t = arg;
-	const char *pure = "30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n";
+	const char *pure =
+	    "30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n";
 	nk_cgroup_mnt *m = NULL;
 	size_t n = 0;
 	CHECK_OK(nk_cgroup_mnts_parse(pure, &m, &n, &E));
@@ -295,17 +297,17 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, nkt_root_setup, nkt_root_teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_proc_mixed),
-		T(test_proc_mixed_no_net_admin),
-		T(test_proc_rw),
-		T(test_proc_symlink),
-		T(test_sys_mixed),
-		T(test_sys_ro_rw),
-		cmocka_unit_test(test_cgroup_parse),
-		T(test_cgroup_mixed),
-		T(test_cgroup_ro),
-		T(test_cgroup_nospec),
-		T(test_cgroup_pure_v2),
+	    T(test_proc_mixed),
+	    T(test_proc_mixed_no_net_admin),
+	    T(test_proc_rw),
+	    T(test_proc_symlink),
+	    T(test_sys_mixed),
+	    T(test_sys_ro_rw),
+	    cmocka_unit_test(test_cgroup_parse),
+	    T(test_cgroup_mixed),
+	    T(test_cgroup_ro),
+	    T(test_cgroup_nospec),
+	    T(test_cgroup_pure_v2),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

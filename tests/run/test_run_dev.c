@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <termios.h>
@@ -143,7 +144,7 @@ static void test_autodev_userns(void **state)
 /* Reads what is available on fd within a second. */
 static char *read_some(int fd, char *buf, size_t len)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 	CHECK(poll(&p, 1, 1000) == 1);
 	ssize_t n = read(fd, buf, len - 1);
 	CHECK(n > 0);
@@ -290,14 +291,10 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, nkt_root_setup, nkt_root_teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_autodev),
-		T(test_no_autodev),
-		T(test_autodev_userns),
-		T(test_ptys),
-		T(test_tty_dir),
-		T(test_no_console),
-		T(test_console_symlink),
-		cmocka_unit_test(test_bad_tty_dir),
+	    T(test_autodev),         T(test_no_autodev),
+	    T(test_autodev_userns),  T(test_ptys),
+	    T(test_tty_dir),         T(test_no_console),
+	    T(test_console_symlink), cmocka_unit_test(test_bad_tty_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,9 +25,9 @@ static void test_opts(void **state)
 	nk_mount_opts o;
 	nk_err *err = NULL;
 	assert_int_equal(nk_mount_opts_parse("bind,ro,nosuid,create=dir,optional,size=10m,"
-					     "mode=0755,rslave,noauto,x-systemd.foo",
-					     &o, &err),
-			 0);
+	                                     "mode=0755,rslave,noauto,x-systemd.foo",
+	                                     &o, &err),
+	                 0);
 	assert_int_equal(o.flags, MS_BIND | MS_RDONLY | MS_NOSUID);
 	assert_int_equal(o.propagation, MS_SLAVE | MS_REC);
 	assert_int_equal(o.create, NK_MOUNT_CREATE_DIR);
@@ -82,7 +82,8 @@ static void test_check(void **state)
 	assert_int_equal(nk_mount_check(s, &err), 0);
 	assert_int_equal(nk_strv_push(&s->mount.entries, "/x y none bind,create=pipe"), 0);
 	assert_int_equal(nk_mount_check(s, &err), -EINVAL);
-	assert_non_null(strstr(err->msg, "lxc.mount.entry: mount entry \"/x y none bind,create=pipe\""));
+	assert_non_null(
+	    strstr(err->msg, "lxc.mount.entry: mount entry \"/x y none bind,create=pipe\""));
 	nk_err_free(err);
 }
 
@@ -158,7 +159,7 @@ static int create_child(void *arg)
 	CHECK(stat(nkt_path(t->rootfs, "a/b/c"), &st) == 0 && (st.st_mode & 07777) == 0700);
 	/* Without create=, a missing target is an error. */
 	CHECK_FAILS(ENOENT, "mount entry \"tmpfs no/such tmpfs defaults\"",
-		    entry(t, "tmpfs no/such tmpfs defaults", &E));
+	            entry(t, "tmpfs no/such tmpfs defaults", &E));
 	return 0;
 }
 
@@ -173,9 +174,9 @@ static int optional_child(void *arg)
 	CHECK_OK(entry(t, "/nonexistent/nook mnt/opt none bind,optional,create=dir 0 0", &E));
 	CHECK(!nk_path_exists(nkt_path(t->rootfs, "mnt/opt")));
 	CHECK_FAILS(ENOENT, "mount entry \"/nonexistent/nook mnt/x none bind,create=dir 0 0\"",
-		    entry(t, "/nonexistent/nook mnt/x none bind,create=dir 0 0", &E));
+	            entry(t, "/nonexistent/nook mnt/x none bind,create=dir 0 0", &E));
 	CHECK_FAILS(ENOENT, "/nonexistent/nook",
-		    entry(t, "/nonexistent/nook mnt/x none bind,create=dir 0 0", &E));
+	            entry(t, "/nonexistent/nook mnt/x none bind,create=dir 0 0", &E));
 	/* A mount that fails (unknown file system) is skipped too when optional. */
 	CHECK_OK(entry(t, "x mnt nosuchfs optional 0 0", &E));
 	CHECK_FAILS(ENODEV, "mount x on mnt", entry(t, "x mnt nosuchfs defaults 0 0", &E));
@@ -254,7 +255,7 @@ static int fstab_child(void *arg)
 	char fstab[256];
 	snprintf(fstab, sizeof(fstab), "%s/fstab", t->top);
 	nkt_write(fstab, "# comment\n\ntmpfs mnt/one tmpfs create=dir,rshared 0 0\n"
-			 "proc mnt/proc proc create=dir,nosuid,nodev,noexec\n");
+	                 "proc mnt/proc proc create=dir,nosuid,nodev,noexec\n");
 	s->mount.fstab = strdup(fstab);
 	CHECK(nk_strv_push(&s->mount.entries, "tmpfs mnt/two tmpfs create=dir,size=64k") == 0);
 	CHECK_OK(nk_mount_fstab_and_entries(s, t->rootfs, &E));
@@ -275,7 +276,7 @@ static int fstab_child(void *arg)
 	/* An error in the file names the file and the line. */
 	nkt_write(fstab, "tmpfs mnt/three tmpfs create=dir\n\n# x\nnone mnt bogusfs x\n");
 	CHECK_FAILS(ENODEV, "fstab:4: mount entry \"none mnt bogusfs x\"",
-		    nk_mount_fstab_and_entries(s, t->rootfs, &E));
+	            nk_mount_fstab_and_entries(s, t->rootfs, &E));
 	return 0;
 }
 
@@ -284,20 +285,69 @@ static void test_fstab_file(void **state)
 	NKT_RUN(0, fstab_child, *state);
 }
 
+/* Why nk_remount reads the flags first: a plain bind remount clears what it is not given. */
+static int remount_child(void *arg)
+{
+	const struct nkt_root *t = arg;
+	make_source(t);
+	char src[256], naive[256], safe[256];
+	snprintf(src, sizeof(src), "%s/src", t->top);
+	snprintf(naive, sizeof(naive), "%s/mnt", t->rootfs);
+	snprintf(safe, sizeof(safe), "%s/tmp", t->rootfs);
+	CHECK(mount(src, naive, NULL, MS_BIND, NULL) == 0);
+	CHECK(mount(src, safe, NULL, MS_BIND, NULL) == 0);
+	CHECK(nkt_vfs_flags(naive) & ST_NOSUID);
+	CHECK(mount(NULL, naive, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) == 0);
+	CHECK(!(nkt_vfs_flags(naive) & ST_NOSUID)); /* the "remount lost nosuid" bug */
+	CHECK(nk_remount(safe, MS_RDONLY) == 0);
+	unsigned long f = nkt_vfs_flags(safe);
+	CHECK((f & ST_RDONLY) && (f & ST_NOSUID) && (f & ST_NODEV) && (f & ST_NOEXEC));
+	return 0;
+}
+
+static void test_remount_keeps_flags(void **state)
+{
+	NKT_RUN(0, remount_child, *state);
+}
+
+/* nk_bind_in_root on a single file, made read-only (what proc:mixed does to sysrq-trigger). */
+static int bind_file_child(void *arg)
+{
+	const struct nkt_root *t = arg;
+	int rootfd = rootfd_of(t);
+	CHECK(symlink("/etc/hostname", nkt_path(t->rootfs, "etc/link")) == 0);
+	CHECK_OK(nk_bind_in_root(rootfd, "etc/hostname", "etc/link", MS_RDONLY, &E));
+	char path[256];
+	snprintf(path, sizeof(path), "%s/etc/hostname", t->rootfs);
+	CHECK(nkt_mount_at(path, NULL, NULL, NULL, 0));
+	CHECK(nkt_vfs_flags(path) & ST_RDONLY);
+	CHECK(open(path, O_WRONLY | O_CLOEXEC) < 0 && errno == EROFS);
+	CHECK(!nkt_mount_at("/etc/hostname", NULL, NULL, NULL, 0));
+	close(rootfd);
+	return 0;
+}
+
+static void test_bind_file_in_root(void **state)
+{
+	NKT_RUN(0, bind_file_child, *state);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_opts),
-		cmocka_unit_test(test_fstab_line),
-		cmocka_unit_test(test_check),
+	    cmocka_unit_test(test_opts),
+	    cmocka_unit_test(test_fstab_line),
+	    cmocka_unit_test(test_check),
 #define T(f) cmocka_unit_test_setup_teardown(f, nkt_root_setup, nkt_root_teardown)
-		T(test_bind_ro_keeps_nosuid),
-		T(test_create),
-		T(test_optional),
-		T(test_symlink_escape),
-		T(test_symlink_escape_walk),
-		T(test_absolute_target),
-		T(test_fstab_file),
+	    T(test_bind_ro_keeps_nosuid),
+	    T(test_create),
+	    T(test_optional),
+	    T(test_symlink_escape),
+	    T(test_symlink_escape_walk),
+	    T(test_absolute_target),
+	    T(test_fstab_file),
+	    T(test_remount_keeps_flags),
+	    T(test_bind_file_in_root),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -166,12 +166,10 @@ static void test_magic_link(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_resolve_openat2, nkt_root_setup,
-						nkt_root_teardown),
-		cmocka_unit_test_setup_teardown(test_resolve_walk, nkt_root_setup,
-						nkt_root_teardown),
-		cmocka_unit_test_setup_teardown(test_magic_link, nkt_root_setup,
-						nkt_root_teardown),
+	    cmocka_unit_test_setup_teardown(test_resolve_openat2, nkt_root_setup,
+	                                    nkt_root_teardown),
+	    cmocka_unit_test_setup_teardown(test_resolve_walk, nkt_root_setup, nkt_root_teardown),
+	    cmocka_unit_test_setup_teardown(test_magic_link, nkt_root_setup, nkt_root_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
