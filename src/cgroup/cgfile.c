@@ -93,7 +93,7 @@ int cg_read_u64_at(int dfd, const char *dir, const char *file, uint64_t *out, nk
 }
 
 int cg_read_keyed_at(int dfd, const char *dir, const char *file, const char *key, uint64_t *out,
-		     nk_err **err)
+                     nk_err **err)
 {
 	_cleanup_free_ char *s = NULL;
 	int r = cg_read_at(dfd, dir, file, &s, err);
@@ -117,7 +117,7 @@ int cg_read_keyed_at(int dfd, const char *dir, const char *file, const char *key
 void cg_pidset_free(struct cg_pidset *ps)
 {
 	free(ps->v);
-	*ps = (struct cg_pidset){ 0 };
+	*ps = (struct cg_pidset){0};
 }
 
 static int pidset_add(struct cg_pidset *ps, pid_t pid)
@@ -165,7 +165,7 @@ static int add_procs(int dfd, const char *dir, struct cg_pidset *ps, nk_err **er
 		int64_t pid;
 		if (nk_parse_i64(line, 0, INT32_MAX, &pid) < 0)
 			return nk_err_set(err, EIO, "%s/cgroup.procs: bad pid \"%s\"", dir, line);
-		/* 0: a process outside our pid namespace; it cannot be signalled from here anyway. */
+		/* 0: a process outside our pid namespace, which we cannot signal. */
 		if (pid > 0 && pidset_add(ps, (pid_t)pid) < 0)
 			return nk_err_set(err, ENOMEM, "read %s/cgroup.procs", dir);
 	}
@@ -258,7 +258,7 @@ uint64_t cg_now_ms(void)
 
 void cg_sleep_ms(unsigned ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }

@@ -24,19 +24,19 @@
 static int validate_name(const char *name, nk_err **err)
 {
 	if (!name || !*name || name[0] == '/' || strlen(name) > 1024)
-		return nk_err_set(err, EINVAL, "cgroup name \"%s\" must be a relative path",
-				  name ? name : "");
+		return nk_err_set(err, 0, "cgroup name \"%s\" must be a relative path",
+		                  name ? name : "");
 	for (const char *p = name; *p; p++)
 		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
-			return nk_err_set(err, EINVAL, "cgroup name \"%s\": bad character", name);
+			return nk_err_set(err, 0, "cgroup name \"%s\": bad character", name);
 	_cleanup_strv_ char **comp = NULL;
 	if (cg_split(name, "/", &comp) < 0)
 		return nk_err_set(err, ENOMEM, "cgroup name %s", name);
 	if (strstr(name, "//") || name[strlen(name) - 1] == '/')
-		return nk_err_set(err, EINVAL, "cgroup name \"%s\": empty component", name);
+		return nk_err_set(err, 0, "cgroup name \"%s\": empty component", name);
 	for (char **c = comp; *c; c++)
 		if (!strcmp(*c, ".") || !strcmp(*c, ".."))
-			return nk_err_set(err, EINVAL, "cgroup name \"%s\": \"%s\" component", name, *c);
+			return nk_err_set(err, 0, "cgroup name \"%s\": \"%s\" component", name, *c);
 	return 0;
 }
 
@@ -167,8 +167,9 @@ static int clear_stale(nk_cgroup *cg, nk_err **err)
 	if (r < 0)
 		return r;
 	if (n > 0)
-		return nk_err_set(err, EBUSY, "cgroup %s is in use by pid %d (is the container running?)",
-				  cg->name, (int)pids[0]);
+		return nk_err_set(err, EBUSY,
+		                  "cgroup %s is in use by pid %d (is the container running?)",
+		                  cg->name, (int)pids[0]);
 	nk_debug("cgroup %s: removing a stale empty cgroup", cg->name);
 	for (size_t i = 0; i < cg->n; i++) {
 		r = rm_leaf(&cg->h[i], err);
@@ -180,7 +181,7 @@ static int clear_stale(nk_cgroup *cg, nk_err **err)
 
 /* One step down the path: mkdir (or reuse) a component and prepare it for children or tasks. */
 static int mk_component(struct cg_hier *h, int parentfd, const char *parent, const char *comp,
-			bool leaf, int *outfd, nk_err **err)
+                        bool leaf, int *outfd, nk_err **err)
 {
 	_cleanup_free_ char *dir = path_join(parent, comp);
 	if (!dir)
@@ -203,7 +204,7 @@ static int mk_component(struct cg_hier *h, int parentfd, const char *parent, con
 	if (fd < 0)
 		return nk_err_set(err, -fd, "open cgroup %s", dir);
 	if (cg_strv_contains(h->ctrl, "cpuset")) {
-		int r = cg_v1_cpuset_init(parentfd, fd, dir, err);
+		int r = cg_v1_cpuset_init(parentfd, parent, fd, dir, err);
 		if (r < 0)
 			return r;
 	}
@@ -339,9 +340,10 @@ int nk_cgroup_attach(nk_cgroup *cg, pid_t pid, nk_err **err)
 		struct cg_hier *h = &cg->h[i];
 		int r = cg_write_at(h->fd, h->dir, "cgroup.procs", buf, err);
 		if (r == -EBUSY && h->v2)
-			return nk_err_wrap(err, r, "attach pid %d (cgroup v2 puts processes only in "
-						   "cgroups without enabled subtree controllers)",
-					   (int)pid);
+			return nk_err_wrap(err, r,
+			                   "attach pid %d (cgroup v2 puts processes only in "
+			                   "cgroups without enabled subtree controllers)",
+			                   (int)pid);
 		if (r < 0)
 			return nk_err_wrap(err, r, "attach pid %d", (int)pid);
 	}
@@ -366,12 +368,12 @@ bool nk_cgroup_hier_get(const nk_cgroup *cg, size_t i, nk_cgroup_hier *out)
 		return false;
 	const struct cg_hier *h = &cg->h[i];
 	*out = (nk_cgroup_hier){
-		.mountpoint = h->mountpoint,
-		.controllers = h->v2 ? (cg->v2_ctrl_str ? cg->v2_ctrl_str : "") : h->controllers,
-		.dir = h->dir,
-		.rel = h->dir + strlen(h->mountpoint),
-		.path = h->path,
-		.v2 = h->v2,
+	    .mountpoint = h->mountpoint,
+	    .controllers = h->v2 ? (cg->v2_ctrl_str ? cg->v2_ctrl_str : "") : h->controllers,
+	    .dir = h->dir,
+	    .rel = h->dir + strlen(h->mountpoint),
+	    .path = h->path,
+	    .v2 = h->v2,
 	};
 	return true;
 }
@@ -385,7 +387,7 @@ int nk_cgroup_destroy(nk_cgroup *cg, nk_err **err)
 		return nk_err_wrap(err, r, "destroy cgroup %s", cg->name);
 	if (n > 0)
 		return nk_err_set(err, EBUSY, "destroy cgroup %s: %zu processes remain (pid %d)",
-				  cg->name, n, (int)pids[0]);
+		                  cg->name, n, (int)pids[0]);
 	for (size_t i = 0; i < cg->n; i++) {
 		r = rm_leaf(&cg->h[i], err);
 		if (r < 0)

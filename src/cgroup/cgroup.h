@@ -98,7 +98,7 @@ int nk_cgroup_unified_fd(const nk_cgroup *cg);
  * kill every pid, thaw, repeat, so a fork loop cannot outrun us. Other signals are sent once.
  */
 int nk_cgroup_kill(nk_cgroup *cg, int sig, nk_err **err);
-/* Freeze or thaw, and wait until the kernel reports FROZEN/THAWED. -EOPNOTSUPP without a freezer. */
+/* Freeze or thaw, and wait until the kernel reports it done. -EOPNOTSUPP without a freezer. */
 int nk_cgroup_freeze(nk_cgroup *cg, bool frozen, nk_err **err);
 int nk_cgroup_is_frozen(nk_cgroup *cg, bool *frozen, nk_err **err);
 /* Every pid in the cgroup and its sub-cgroups, on every hierarchy, sorted and unique. */
@@ -126,11 +126,13 @@ const char *nk_cgroup_path(const nk_cgroup *cg, const char *controller);
  * The strings belong to cg.
  */
 typedef struct nk_cgroup_hier {
-	const char *mountpoint;  /* "/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/unified" */
-	const char *controllers; /* v1: "cpu,cpuacct" or "name=systemd"; v2: those enabled, "memory pids" */
-	const char *dir;         /* absolute directory of this cgroup: mountpoint + rel */
-	const char *rel;         /* dir below the mountpoint, "/nook.payload/web" */
-	const char *path;        /* the cgroup path as /proc/PID/cgroup shows it */
+	/* "/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/unified" */
+	const char *mountpoint;
+	/* v1: "cpu,cpuacct" or "name=systemd"; v2: the cgroup's controllers, "memory pids" */
+	const char *controllers;
+	const char *dir;  /* absolute directory of this cgroup: mountpoint + rel */
+	const char *rel;  /* dir below the mountpoint, "/nook.payload/web" */
+	const char *path; /* the cgroup path as /proc/PID/cgroup shows it */
 	bool v2;
 } nk_cgroup_hier;
 bool nk_cgroup_hier_get(const nk_cgroup *cg, size_t i, nk_cgroup_hier *h);
@@ -153,15 +155,15 @@ void nk_cgroup_freep(nk_cgroup **cg);
 enum { NK_CG_DEV_READ = 1, NK_CG_DEV_WRITE = 2, NK_CG_DEV_MKNOD = 4 };
 #define NK_CG_DEV_ANY (-1) /* "*" as a major or minor */
 typedef struct nk_cg_dev_rule {
-	bool allow;     /* devices.allow (true) or devices.deny */
-	char type;      /* 'a', 'b' or 'c' */
-	int64_t major;  /* NK_CG_DEV_ANY or 0..UINT32_MAX */
+	bool allow;    /* devices.allow (true) or devices.deny */
+	char type;     /* 'a', 'b' or 'c' */
+	int64_t major; /* NK_CG_DEV_ANY or 0..UINT32_MAX */
 	int64_t minor;
 	unsigned access; /* NK_CG_DEV_* bits */
 } nk_cg_dev_rule;
 /* Parse one rule; allow says which list it came from (lxc.cgroup.devices.allow or .deny). */
 int nk_cg_dev_rule_parse(const char *s, bool allow, nk_cg_dev_rule *r, nk_err **err);
-/* Back to the kernel's syntax ("c 1:3 rwm", "a *:* rwm"); buf of at least NK_CG_DEV_RULE_MAX. */
+/* Back to the kernel's syntax ("c 1:3 rwm", "a"); buf of at least NK_CG_DEV_RULE_MAX bytes. */
 #define NK_CG_DEV_RULE_MAX 48
 const char *nk_cg_dev_rule_format(const nk_cg_dev_rule *r, char *buf, size_t size);
 /*
@@ -170,4 +172,4 @@ const char *nk_cg_dev_rule_format(const nk_cg_dev_rule *r, char *buf, size_t siz
  * see docs/cgroups.md), which the caller may turn into a warning.
  */
 int nk_cgroup_devices_apply(nk_cgroup *cg, const nk_cg_dev_rule *rules, size_t n, bool default_deny,
-			    nk_err **err);
+                            nk_err **err);

@@ -44,13 +44,13 @@ static int parse_proc_line(char *line, struct proc_line *out)
 	return out->path ? 0 : -ENOMEM;
 }
 
-/* /proc/PID/cgroup as a list; unknown lines are an error since the kernel writes the file. */
-static int read_proc_cgroup(const char *file, struct proc_line **out, size_t *n, nk_err **err)
+/* /proc/PID/cgroup's text as a list; unknown lines are an error since the kernel writes them. */
+static int parse_proc_cgroup(const char *text, const char *what, struct proc_line **out, size_t *n,
+                             nk_err **err)
 {
-	_cleanup_free_ char *s = NULL;
-	int r = nk_read_file(file, &s, NULL, err);
-	if (r < 0)
-		return r;
+	_cleanup_free_ char *s = strdup(text);
+	if (!s)
+		return nk_err_set(err, ENOMEM, "read %s", what);
 	struct proc_line *v = NULL;
 	size_t cnt = 0;
 	for (char *line = s, *next; line && *line; line = next) {
@@ -60,19 +60,26 @@ static int read_proc_cgroup(const char *file, struct proc_line **out, size_t *n,
 		struct proc_line *nv = reallocarray(v, cnt + 1, sizeof(*v));
 		if (!nv) {
 			proc_lines_free(v, cnt);
-			return nk_err_set(err, ENOMEM, "read %s", file);
+			return nk_err_set(err, ENOMEM, "read %s", what);
 		}
 		v = nv;
-		v[cnt] = (struct proc_line){ 0 };
-		r = parse_proc_line(line, &v[cnt++]);
+		v[cnt] = (struct proc_line){0};
+		int r = parse_proc_line(line, &v[cnt++]);
 		if (r < 0) {
 			proc_lines_free(v, cnt);
-			return nk_err_set(err, -r, "%s: cannot parse \"%s\"", file, line);
+			return nk_err_set(err, -r, "%s: cannot parse \"%s\"", what, line);
 		}
 	}
 	*out = v;
 	*n = cnt;
 	return 0;
+}
+
+static int read_proc_cgroup(const char *file, struct proc_line **out, size_t *n, nk_err **err)
+{
+	_cleanup_free_ char *s = NULL;
+	int r = nk_read_file(file, &s, NULL, err);
+	return r < 0 ? r : parse_proc_cgroup(s, file, out, n, err);
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */
@@ -204,7 +211,7 @@ static bool same_hierarchy(const struct proc_line *a, const struct proc_line *b)
  * "/init.scope", a leaf that must not get children, so that suffix is dropped (as LXC does).
  */
 static char *init_path_for(const struct proc_line *self, const struct proc_line *init, size_t n,
-			   const char *mount_root)
+                           const char *mount_root)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!same_hierarchy(self, &init[i]))
@@ -235,11 +242,11 @@ void cg_hier_clear(struct cg_hier *h)
 	free(h->dir);
 	if (h->fd >= 0)
 		close(h->fd);
-	*h = (struct cg_hier){ .fd = -1 };
+	*h = (struct cg_hier){.fd = -1};
 }
 
 static int hier_fill(struct cg_hier *h, const struct proc_line *self, const struct proc_line *init,
-		     size_t ninit)
+                     size_t ninit)
 {
 	h->v2 = !self->ctrl[0];
 	for (char **c = self->ctrl; *c; c++)
@@ -254,28 +261,28 @@ static int hier_fill(struct cg_hier *h, const struct proc_line *self, const stru
 	return 0;
 }
 
-static void hiers_free(struct cg_hier *h, size_t n)
+void cg_hiers_free(struct cg_hier *h, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		cg_hier_clear(&h[i]);
 	free(h);
 }
 
-/* One entry per line of /proc/self/cgroup whose hierarchy is mounted here, in the kernel's order. */
+/* One entry per line of /proc/self/cgroup whose hierarchy is mounted here, in order. */
 static int build_hiers(const char *mountinfo, const struct proc_line *self, size_t nself,
-		       const struct proc_line *init, size_t ninit, struct cg_hier **out, size_t *n)
+                       const struct proc_line *init, size_t ninit, struct cg_hier **out, size_t *n)
 {
 	struct cg_hier *h = calloc(nself ? nself : 1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	size_t cnt = 0;
 	for (size_t i = 0; i < nself; i++) {
-		h[cnt] = (struct cg_hier){ .fd = -1 };
+		h[cnt] = (struct cg_hier){.fd = -1};
 		int r = find_mount(mountinfo, &self[i], &h[cnt]);
 		if (r > 0)
 			r = hier_fill(&h[cnt], &self[i], init, ninit);
 		if (r < 0) {
-			hiers_free(h, cnt + 1);
+			cg_hiers_free(h, cnt + 1);
 			return r;
 		}
 		if (r == 0 && h[cnt].mountpoint)
@@ -288,19 +295,17 @@ static int build_hiers(const char *mountinfo, const struct proc_line *self, size
 	return 0;
 }
 
-int cg_hiers_detect(struct cg_hier **out, size_t *n, nk_err **err)
+int cg_hiers_parse(const char *mountinfo, const char *self_cgroup, const char *init_cgroup,
+                   struct cg_hier **out, size_t *n, nk_err **err)
 {
-	_cleanup_free_ char *mountinfo = NULL;
 	struct proc_line *self = NULL, *init = NULL;
 	size_t nself = 0, ninit = 0;
-	int r = nk_read_file("/proc/self/mountinfo", &mountinfo, NULL, err);
+	int r = parse_proc_cgroup(self_cgroup, "/proc/self/cgroup", &self, &nself, err);
 	if (r < 0)
 		return r;
-	r = read_proc_cgroup("/proc/self/cgroup", &self, &nself, err);
-	if (r < 0)
-		return r;
-	/* Unreadable (hidepid, no /proc/1): the base falls back to the mount's root. */
-	if (read_proc_cgroup("/proc/1/cgroup", &init, &ninit, NULL) < 0)
+	/* Unusable PID 1 information only moves the base to the mount's root. */
+	if (!init_cgroup ||
+	    parse_proc_cgroup(init_cgroup, "/proc/1/cgroup", &init, &ninit, NULL) < 0)
 		ninit = 0;
 	r = build_hiers(mountinfo, self, nself, init, ninit, out, n);
 	proc_lines_free(self, nself);
@@ -310,9 +315,23 @@ int cg_hiers_detect(struct cg_hier **out, size_t *n, nk_err **err)
 	if (*n == 0) {
 		free(*out);
 		*out = NULL;
-		return nk_err_set(err, ENOENT, "no cgroup file system is mounted (see /proc/self/mountinfo)");
+		return nk_err_set(err, ENOENT,
+		                  "no cgroup file system is mounted (see /proc/self/mountinfo)");
 	}
 	return 0;
+}
+
+int cg_hiers_detect(struct cg_hier **out, size_t *n, nk_err **err)
+{
+	_cleanup_free_ char *mountinfo = NULL, *self = NULL, *init = NULL;
+	int r = nk_read_file("/proc/self/mountinfo", &mountinfo, NULL, err);
+	if (r >= 0)
+		r = nk_read_file("/proc/self/cgroup", &self, NULL, err);
+	if (r < 0)
+		return r;
+	/* Unreadable (hidepid, no /proc/1): the base falls back to the mount's root. */
+	(void)nk_read_file("/proc/1/cgroup", &init, NULL, NULL);
+	return cg_hiers_parse(mountinfo, self, init, out, n, err);
 }
 
 nk_cg_layout cg_layout_of(const struct cg_hier *h, size_t n)
@@ -345,7 +364,7 @@ int nk_cgroup_detect(nk_cg_layout *layout, nk_err **err)
 	if (r < 0)
 		return r;
 	*layout = cg_layout_of(h, n);
-	hiers_free(h, n);
+	cg_hiers_free(h, n);
 	return 0;
 }
 
@@ -367,8 +386,8 @@ const char *cg_kernel_note(const char *controller)
 			continue;
 		char *enabled = strrchr(line, '\t');
 		return enabled && !strcmp(enabled + 1, "0")
-			       ? " (the kernel has it disabled: cgroup_disable= on its command line)"
-			       : "";
+		           ? " (the kernel has it disabled: cgroup_disable= on its command line)"
+		           : "";
 	}
 	return " (the kernel has no such controller)";
 }
@@ -378,7 +397,7 @@ static bool line_in_hier(const struct proc_line *l, const struct cg_hier *h)
 	if (h->v2 != !l->ctrl[0])
 		return false;
 	if (!h->v2) {
-		struct proc_line hl = { .ctrl = h->ctrl };
+		struct proc_line hl = {.ctrl = h->ctrl};
 		if (!same_hierarchy(l, &hl))
 			return false;
 	}

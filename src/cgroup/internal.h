@@ -11,18 +11,20 @@
 
 /* One mounted hierarchy, and (once a cgroup is built on it) the cgroup's directory in it. */
 struct cg_hier {
-	char *mountpoint;  /* where it is mounted */
-	char *mount_root;  /* the cgroup path the mountpoint shows ("/" unless a subtree is mounted) */
+	char *mountpoint; /* where it is mounted */
+	char *
+	    mount_root; /* the cgroup path the mountpoint shows ("/" unless a subtree is mounted) */
 	char *controllers; /* v1: "cpu,cpuacct" or "name=systemd"; v2: "" */
 	char **ctrl;       /* v1: the same, split; v2: NULL */
 	bool v2;
-	char *self_path;   /* the caller's cgroup path, from /proc/self/cgroup */
-	char *init_path;   /* PID 1's, "/init.scope" pruned; NULL when not reachable through the mount */
+	char *self_path; /* the caller's cgroup path, from /proc/self/cgroup */
+	char *init_path; /* PID 1's, "/init.scope" pruned; NULL when not reachable through the mount
+	                  */
 	/* Set for a container cgroup: */
-	char *path;        /* its cgroup path */
-	char *dir;         /* its absolute directory */
-	int fd;            /* O_DIRECTORY fd of dir, or -1 */
-	bool created;      /* made by the running nk_cgroup_create (unwound on failure) */
+	char *path;   /* its cgroup path */
+	char *dir;    /* its absolute directory */
+	int fd;       /* O_DIRECTORY fd of dir, or -1 */
+	bool created; /* made by the running nk_cgroup_create (unwound on failure) */
 };
 
 struct nk_cgroup {
@@ -31,12 +33,16 @@ struct nk_cgroup {
 	struct cg_hier *h;
 	size_t n;
 	struct cg_hier *unified; /* into h, or NULL */
-	char **v2_ctrl;          /* controllers the unified directory has (its cgroup.controllers) */
-	char *v2_ctrl_str;       /* the same, space-separated */
+	char **v2_ctrl;    /* controllers the unified directory has (its cgroup.controllers) */
+	char *v2_ctrl_str; /* the same, space-separated */
 };
 
 /* detect.c */
 int cg_hiers_detect(struct cg_hier **out, size_t *n, nk_err **err);
+/* The same from the files' text (tests feed it other hosts' layouts); init_cgroup may be NULL. */
+int cg_hiers_parse(const char *mountinfo, const char *self_cgroup, const char *init_cgroup,
+                   struct cg_hier **out, size_t *n, nk_err **err);
+void cg_hiers_free(struct cg_hier *h, size_t n);
 void cg_hier_clear(struct cg_hier *h);
 nk_cg_layout cg_layout_of(const struct cg_hier *h, size_t n);
 /* Where the kernel stands on a controller, from /proc/cgroups, for error messages. */
@@ -49,7 +55,7 @@ int cg_read_u64_at(int dfd, const char *dir, const char *file, uint64_t *out, nk
 /* The value of "key N" in a flat-keyed file (cgroup.events, cpu.stat); -ENODATA, with *err
  * untouched, when the file has no such key. */
 int cg_read_keyed_at(int dfd, const char *dir, const char *file, const char *key, uint64_t *out,
-		     nk_err **err);
+                     nk_err **err);
 bool cg_exists_at(int dfd, const char *file);
 int cg_open_dir_at(int dfd, const char *name); /* fd or -errno */
 
@@ -71,11 +77,12 @@ bool cg_strv_contains(char *const *v, const char *s);
 int cg_split(const char *s, const char *seps, char ***out);
 
 /* v1.c */
-int cg_v1_cpuset_init(int parentfd, int fd, const char *dir, nk_err **err);
+int cg_v1_cpuset_init(int parentfd, const char *parent_dir, int fd, const char *dir, nk_err **err);
 int cg_v1_freeze(struct cg_hier *h, bool frozen, unsigned timeout_ms, nk_err **err);
 int cg_v1_is_frozen(struct cg_hier *h, bool *frozen, nk_err **err);
-int cg_v1_devices_apply(struct cg_hier *h, const nk_cg_dev_rule *rules, size_t n,
-			bool default_deny, nk_err **err);
+int cg_v1_thaw_tree(int fd, const char *dir, nk_err **err);
+int cg_v1_devices_apply(struct cg_hier *h, const nk_cg_dev_rule *rules, size_t n, bool default_deny,
+                        nk_err **err);
 
 /* v2.c */
 int cg_v2_enable_controllers(int fd, const char *dir, nk_err **err);

@@ -34,22 +34,22 @@ static int key_controller(const char *key, char *ctrl, size_t size)
 }
 
 static int check_key(const char *prefix, const char *key, const char *value, char *ctrl,
-		     size_t size, nk_err **err)
+                     size_t size, nk_err **err)
 {
 	if (key_controller(key, ctrl, size) < 0)
-		return nk_err_set(err, EINVAL, "%s%s: not a cgroup file name", prefix, key);
+		return nk_err_set(err, 0, "%s%s: not a cgroup file name", prefix, key);
 	if (!value || !*value)
-		return nk_err_set(err, EINVAL, "%s%s: empty value", prefix, key);
+		return nk_err_set(err, 0, "%s%s: empty value", prefix, key);
 	return 0;
 }
 
 /* Write and name both the key and the file on failure; a missing file gets its own words. */
 static int write_key(struct cg_hier *h, const char *prefix, const char *key, const char *value,
-		     nk_err **err)
+                     nk_err **err)
 {
 	if (!cg_exists_at(h->fd, key))
 		return nk_err_set(err, 0, "%s%s: %s has no file %s (not a %s key on this kernel?)",
-				  prefix, key, h->dir, key, h->v2 ? "cgroup v2" : "cgroup v1");
+		                  prefix, key, h->dir, key, h->v2 ? "cgroup v2" : "cgroup v1");
 	int r = cg_write_at(h->fd, h->dir, key, value, err);
 	return r < 0 ? nk_err_wrap(err, r, "%s%s", prefix, key) : 0;
 }
@@ -67,13 +67,17 @@ int nk_cgroup_set_v1(nk_cgroup *cg, const char *key, const char *value, nk_err *
 	if (!strcmp(ctrl, "cgroup"))
 		return nk_err_set(err, 0, "%s%s: an interface file, not a limit", prefix, key);
 	if (cg->layout == NK_CG_LAYOUT_V2)
-		return nk_err_set(err, 0, "%s%s: this host has no cgroup v1 hierarchies (it is pure "
-					  "cgroup v2: use lxc.cgroup2.*)", prefix, key);
+		return nk_err_set(err, 0,
+		                  "%s%s: this host has no cgroup v1 hierarchies (it is pure "
+		                  "cgroup v2: use lxc.cgroup2.*)",
+		                  prefix, key);
 	if (cg_strv_contains(cg->v2_ctrl, ctrl))
-		return nk_err_set(err, 0, "%s%s: this host has no cgroup v1 %s controller (it is on "
-					  "cgroup v2 here: use lxc.cgroup2.*)", prefix, key, ctrl);
+		return nk_err_set(err, 0,
+		                  "%s%s: this host has no cgroup v1 %s controller (it is on "
+		                  "cgroup v2 here: use lxc.cgroup2.*)",
+		                  prefix, key, ctrl);
 	return nk_err_set(err, 0, "%s%s: this host has no cgroup v1 %s controller%s", prefix, key,
-			  ctrl, cg_kernel_note(ctrl));
+	                  ctrl, cg_kernel_note(ctrl));
 }
 
 /* Available at the top of the hierarchy but not here: some parent could not delegate it. */
@@ -88,20 +92,25 @@ static bool v2_root_has(const nk_cgroup *cg, const char *ctrl)
 }
 
 static int v2_missing(const nk_cgroup *cg, const char *prefix, const char *key, const char *ctrl,
-		      nk_err **err)
+                      nk_err **err)
 {
 	if (!cg->unified)
-		return nk_err_set(err, 0, "%s%s: this host has no cgroup v2 hierarchy (it is pure "
-					  "cgroup v1: use lxc.cgroup.*)", prefix, key);
+		return nk_err_set(err, 0,
+		                  "%s%s: this host has no cgroup v2 hierarchy (it is pure "
+		                  "cgroup v1: use lxc.cgroup.*)",
+		                  prefix, key);
 	if (v2_root_has(cg, ctrl))
-		return nk_err_set(err, 0, "%s%s: the cgroup v2 %s controller is not enabled for %s "
-					  "(a parent's cgroup.subtree_control lacks it)",
-				  prefix, key, ctrl, cg->unified->dir);
+		return nk_err_set(err, 0,
+		                  "%s%s: the cgroup v2 %s controller is not enabled for %s "
+		                  "(a parent's cgroup.subtree_control lacks it)",
+		                  prefix, key, ctrl, cg->unified->dir);
 	if (cg_find_v1(cg, ctrl))
-		return nk_err_set(err, 0, "%s%s: this host has no cgroup v2 %s controller (it is on "
-					  "cgroup v1 here: use lxc.cgroup.*)", prefix, key, ctrl);
+		return nk_err_set(err, 0,
+		                  "%s%s: this host has no cgroup v2 %s controller (it is on "
+		                  "cgroup v1 here: use lxc.cgroup.*)",
+		                  prefix, key, ctrl);
 	return nk_err_set(err, 0, "%s%s: this host has no cgroup v2 %s controller%s", prefix, key,
-			  ctrl, cg_kernel_note(ctrl));
+	                  ctrl, cg_kernel_note(ctrl));
 }
 
 int nk_cgroup_set_v2(nk_cgroup *cg, const char *key, const char *value, nk_err **err)
@@ -113,8 +122,10 @@ int nk_cgroup_set_v2(nk_cgroup *cg, const char *key, const char *value, nk_err *
 		return r;
 	if (!strcmp(ctrl, "cgroup")) {
 		/* Core files: only the two that are limits; cgroup.procs & co. are not config. */
-		if (strcmp(key, "cgroup.max.depth") != 0 && strcmp(key, "cgroup.max.descendants") != 0)
-			return nk_err_set(err, 0, "%s%s: an interface file, not a limit", prefix, key);
+		if (strcmp(key, "cgroup.max.depth") != 0 &&
+		    strcmp(key, "cgroup.max.descendants") != 0)
+			return nk_err_set(err, 0, "%s%s: an interface file, not a limit", prefix,
+			                  key);
 		if (!cg->unified)
 			return v2_missing(cg, prefix, key, ctrl, err);
 		return write_key(cg->unified, prefix, key, value, err);
@@ -141,8 +152,10 @@ static int parse_access(const char *s, unsigned *out)
 {
 	unsigned acc = 0;
 	for (const char *p = s; *p; p++) {
-		unsigned bit = *p == 'r' ? NK_CG_DEV_READ : *p == 'w' ? NK_CG_DEV_WRITE
-				: *p == 'm' ? NK_CG_DEV_MKNOD : 0;
+		unsigned bit = *p == 'r'   ? NK_CG_DEV_READ
+		               : *p == 'w' ? NK_CG_DEV_WRITE
+		               : *p == 'm' ? NK_CG_DEV_MKNOD
+		                           : 0;
 		if (!bit || (acc & bit))
 			return -EINVAL;
 		acc |= bit;
@@ -180,17 +193,21 @@ int nk_cg_dev_rule_parse(const char *s, bool allow, nk_cg_dev_rule *out, nk_err 
 	char *t = copy;
 	while (*t == ' ' || *t == '\t')
 		t++;
-	nk_cg_dev_rule r = { .allow = allow, .type = t[0], .major = NK_CG_DEV_ANY,
-			     .minor = NK_CG_DEV_ANY,
-			     .access = NK_CG_DEV_READ | NK_CG_DEV_WRITE | NK_CG_DEV_MKNOD };
+	nk_cg_dev_rule r = {.allow = allow,
+	                    .type = t[0],
+	                    .major = NK_CG_DEV_ANY,
+	                    .minor = NK_CG_DEV_ANY,
+	                    .access = NK_CG_DEV_READ | NK_CG_DEV_WRITE | NK_CG_DEV_MKNOD};
 	if (r.type != 'a' && r.type != 'b' && r.type != 'c')
-		return nk_err_set(err, EINVAL, "device rule \"%s\": type must be a, b or c", s);
+		return nk_err_set(err, 0, "device rule \"%s\": type must be a, b or c", s);
 	bool all = t[1] == '\0' || (r.type == 'a' && strspn(t + 1, " \t") == strlen(t + 1));
 	if (!all && parse_dev_fields(t, &r) < 0)
-		return nk_err_set(err, EINVAL, "device rule \"%s\": expected \"TYPE MAJOR:MINOR "
-					       "ACCESS\" as in \"c 1:3 rwm\"", s);
+		return nk_err_set(err, 0,
+		                  "device rule \"%s\": expected \"TYPE MAJOR:MINOR "
+		                  "ACCESS\" as in \"c 1:3 rwm\"",
+		                  s);
 	if (all && r.type != 'a')
-		return nk_err_set(err, EINVAL, "device rule \"%s\": missing MAJOR:MINOR ACCESS", s);
+		return nk_err_set(err, 0, "device rule \"%s\": missing MAJOR:MINOR ACCESS", s);
 	*out = r;
 	return 0;
 }
@@ -225,13 +242,14 @@ const char *nk_cg_dev_rule_format(const nk_cg_dev_rule *r, char *buf, size_t siz
 }
 
 int nk_cgroup_devices_apply(nk_cgroup *cg, const nk_cg_dev_rule *rules, size_t n, bool default_deny,
-			    nk_err **err)
+                            nk_err **err)
 {
 	struct cg_hier *h = cg_find_v1(cg, "devices");
 	if (!h)
-		return nk_err_set(err, EOPNOTSUPP, "device rules for cgroup %s: cgroup v2 needs an "
-						   "eBPF device program, which nook does not load yet",
-				  cg->name);
+		return nk_err_set(err, EOPNOTSUPP,
+		                  "device rules for cgroup %s: cgroup v2 needs an "
+		                  "eBPF device program, which nook does not load yet",
+		                  cg->name);
 	int r = cg_v1_devices_apply(h, rules, n, default_deny, err);
 	return r < 0 ? nk_err_wrap(err, r, "device rules for cgroup %s", cg->name) : 0;
 }

@@ -23,7 +23,7 @@
  */
 int nk_cgroup_pids(nk_cgroup *cg, pid_t **pids, size_t *n, nk_err **err)
 {
-	struct cg_pidset ps = { 0 };
+	struct cg_pidset ps = {0};
 	for (size_t i = 0; i < cg->n; i++) {
 		struct cg_hier *h = &cg->h[i];
 		if (h->fd < 0)
@@ -70,7 +70,7 @@ static int signal_all(nk_cgroup *cg, int sig, size_t *left, nk_err **err)
 		r = signal_member(cg, pids[i], sig);
 		if (r < 0)
 			return nk_err_set(err, -r, "signal %d to pid %d in cgroup %s", sig,
-					  (int)pids[i], cg->name);
+			                  (int)pids[i], cg->name);
 	}
 	return 0;
 }
@@ -98,9 +98,9 @@ static int freezer_set(nk_cgroup *cg, bool frozen, unsigned timeout_ms, nk_err *
 	struct cg_hier *h = freezer_of(cg, &v2);
 	if (!h)
 		return nk_err_set(err, EOPNOTSUPP, "%s cgroup %s: this host has no freezer",
-				  frozen ? "freeze" : "thaw", cg->name);
+		                  frozen ? "freeze" : "thaw", cg->name);
 	return v2 ? cg_v2_freeze(h, frozen, timeout_ms, err)
-		  : cg_v1_freeze(h, frozen, timeout_ms, err);
+	          : cg_v1_freeze(h, frozen, timeout_ms, err);
 }
 
 int nk_cgroup_freeze(nk_cgroup *cg, bool frozen, nk_err **err)
@@ -119,24 +119,27 @@ int nk_cgroup_is_frozen(nk_cgroup *cg, bool *frozen, nk_err **err)
 
 /*
  * Without cgroup.kill, a process that forks between our read of cgroup.procs and our kill()
- * would survive, so each round freezes the cgroup first (a frozen task cannot fork), kills what
- * it sees, then thaws so the SIGKILLs are delivered (v1 frozen tasks do not die until thawed).
- * The freeze is best effort: a task stuck in uninterruptible sleep must not stop the kill.
+ * would survive, so such a round freezes the cgroup first (a frozen task cannot fork), kills what
+ * it sees, then thaws. The freeze is best effort: a task stuck in uninterruptible sleep must not
+ * stop the kill. With a v1 freezer every round ends by thawing the whole subtree, whoever froze
+ * it (us, the user, the container itself): a frozen v1 task does not die of SIGKILL. A frozen v2
+ * task does, so there only our own freeze is undone.
  */
 static int kill_round(nk_cgroup *cg, bool freeze, size_t *left, nk_err **err)
 {
-	bool frozen = false;
-	if (freeze) {
+	bool v2 = false, frozen = false;
+	struct cg_hier *fz = freezer_of(cg, &v2);
+	if (freeze && fz) {
 		_cleanup_err_ nk_err *ignored = NULL;
 		frozen = freezer_set(cg, true, 1000, &ignored) == 0;
 	}
 	int r = signal_all(cg, SIGKILL, left, err);
-	if (frozen) {
-		int t = freezer_set(cg, false, NK_CG_TIMEOUT_MS, r < 0 ? NULL : err);
-		if (r >= 0)
-			r = t;
-	}
-	return r;
+	int t = 0;
+	if (fz && !v2)
+		t = cg_v1_thaw_tree(fz->fd, fz->dir, r < 0 ? NULL : err);
+	else if (frozen)
+		t = freezer_set(cg, false, NK_CG_TIMEOUT_MS, r < 0 ? NULL : err);
+	return r < 0 ? r : t;
 }
 
 static int kill_until_empty(nk_cgroup *cg, bool freeze, nk_err **err)
@@ -150,14 +153,19 @@ static int kill_until_empty(nk_cgroup *cg, bool freeze, nk_err **err)
 		if (left == 0)
 			return 0;
 		if (cg_now_ms() > deadline)
-			return nk_err_set(err, ETIMEDOUT, "kill cgroup %s: %zu processes survive SIGKILL",
-					  cg->name, left);
+			return nk_err_set(err, ETIMEDOUT,
+			                  "kill cgroup %s: %zu processes survive SIGKILL", cg->name,
+			                  left);
 		cg_sleep_ms(ms);
 	}
 }
 
 int nk_cgroup_kill(nk_cgroup *cg, int sig, nk_err **err)
 {
+	/* The caller (a monitor) belongs outside what it kills; inside, this would be suicide. */
+	if (cg_pid_is_member(cg, getpid()))
+		return nk_err_set(err, EDEADLK, "kill cgroup %s: the calling process is inside it",
+		                  cg->name);
 	if (sig != SIGKILL) {
 		size_t n;
 		return signal_all(cg, sig, &n, err);
@@ -166,8 +174,7 @@ int nk_cgroup_kill(nk_cgroup *cg, int sig, nk_err **err)
 	if (r < 0 && r != -EOPNOTSUPP)
 		return r;
 	/* After cgroup.kill the rounds only sweep up stragglers, which need no freezing. */
-	bool v2;
-	return kill_until_empty(cg, r < 0 && freezer_of(cg, &v2), err);
+	return kill_until_empty(cg, r < 0, err);
 }
 
 static int stat_memory(nk_cgroup *cg, uint64_t *v, nk_err **err)
@@ -197,7 +204,7 @@ static int stat_pids(nk_cgroup *cg, uint64_t *v, nk_err **err)
 
 int nk_cgroup_stats_get(nk_cgroup *cg, nk_cgroup_stats *st, nk_err **err)
 {
-	*st = (nk_cgroup_stats){ NK_CG_STAT_UNKNOWN, NK_CG_STAT_UNKNOWN, NK_CG_STAT_UNKNOWN };
+	*st = (nk_cgroup_stats){NK_CG_STAT_UNKNOWN, NK_CG_STAT_UNKNOWN, NK_CG_STAT_UNKNOWN};
 	int r = stat_memory(cg, &st->memory_bytes, err);
 	if (r >= 0)
 		r = stat_cpu(cg, &st->cpu_ns, err);

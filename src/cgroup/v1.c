@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cgroup v1 specifics: cpuset initialisation, the freezer, the devices controller. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "util/cleanup.h"
@@ -13,26 +17,27 @@
  * how every other program's cgroups under the same parent are created, and the base is not ours.
  * Values an administrator (or an earlier lxc.cgroup.cpuset.cpus) already set are kept.
  */
-static int copy_if_empty(int parentfd, int fd, const char *dir, const char *file, nk_err **err)
+static int copy_if_empty(int parentfd, const char *parent_dir, int fd, const char *dir,
+                         const char *file, nk_err **err)
 {
 	_cleanup_free_ char *mine = NULL, *parent = NULL;
 	int r = cg_read_at(fd, dir, file, &mine, err);
 	if (r < 0 || *mine)
 		return r;
-	r = cg_read_at(parentfd, "(parent)", file, &parent, err);
+	r = cg_read_at(parentfd, parent_dir, file, &parent, err);
 	if (r < 0)
 		return nk_err_wrap(err, r, "initialise cpuset %s", dir);
 	if (!*parent)
-		return nk_err_set(err, EINVAL, "initialise cpuset %s: the parent's %s is empty", dir,
-				  file);
+		return nk_err_set(err, EINVAL, "initialise cpuset %s: the parent's %s is empty",
+		                  dir, file);
 	return cg_write_at(fd, dir, file, parent, err);
 }
 
-int cg_v1_cpuset_init(int parentfd, int fd, const char *dir, nk_err **err)
+int cg_v1_cpuset_init(int parentfd, const char *parent_dir, int fd, const char *dir, nk_err **err)
 {
-	int r = copy_if_empty(parentfd, fd, dir, "cpuset.cpus", err);
+	int r = copy_if_empty(parentfd, parent_dir, fd, dir, "cpuset.cpus", err);
 	if (r >= 0)
-		r = copy_if_empty(parentfd, fd, dir, "cpuset.mems", err);
+		r = copy_if_empty(parentfd, parent_dir, fd, dir, "cpuset.mems", err);
 	return r;
 }
 
@@ -67,7 +72,7 @@ int cg_v1_freeze(struct cg_hier *h, bool frozen, unsigned timeout_ms, nk_err **e
 	if (frozen)
 		(void)cg_write_at(h->fd, h->dir, "freezer.state", "THAWED", NULL);
 	return nk_err_set(err, ETIMEDOUT, "%s %s: not %s after %u ms", frozen ? "freeze" : "thaw",
-			  h->dir, want, timeout_ms);
+	                  h->dir, want, timeout_ms);
 }
 
 int cg_v1_is_frozen(struct cg_hier *h, bool *frozen, nk_err **err)
@@ -85,20 +90,57 @@ int cg_v1_is_frozen(struct cg_hier *h, bool *frozen, nk_err **err)
  * written to devices.deny switches to deny-by-default and clears the exceptions; the kernel only
  * accepts that while the cgroup has no children, which holds before the container starts.
  */
-int cg_v1_devices_apply(struct cg_hier *h, const nk_cg_dev_rule *rules, size_t n,
-			bool default_deny, nk_err **err)
+int cg_v1_devices_apply(struct cg_hier *h, const nk_cg_dev_rule *rules, size_t n, bool default_deny,
+                        nk_err **err)
 {
-	int r = cg_write_at(h->fd, h->dir, default_deny ? "devices.deny" : "devices.allow", "a",
-			    err);
+	int r =
+	    cg_write_at(h->fd, h->dir, default_deny ? "devices.deny" : "devices.allow", "a", err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
 		char buf[NK_CG_DEV_RULE_MAX];
 		const char *rule = nk_cg_dev_rule_format(&rules[i], buf, sizeof(buf));
-		r = cg_write_at(h->fd, h->dir, rules[i].allow ? "devices.allow" : "devices.deny", rule,
-				err);
+		r = cg_write_at(h->fd, h->dir, rules[i].allow ? "devices.allow" : "devices.deny",
+		                rule, err);
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+/*
+ * Thaw dir and every cgroup below it. A v1 task that is frozen does not die of SIGKILL until it
+ * is thawed, and thawing a parent leaves alone a child that was frozen on its own (a container
+ * with a writable cgroup tree can freeze its sub-cgroups), so killing needs the whole subtree.
+ */
+int cg_v1_thaw_tree(int fd, const char *dir, nk_err **err)
+{
+	int r = cg_write_at(fd, dir, "freezer.state", "THAWED", err);
+	if (r < 0)
+		return r;
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return nk_err_sys(err, "open %s", dir);
+	_cleanup_closedir_ DIR *d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return nk_err_sys(err, "open %s", dir);
+	}
+	struct dirent *de;
+	while ((errno = 0, de = readdir(d))) {
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		_cleanup_close_ int sub = cg_open_dir_at(dirfd(d), de->d_name);
+		if (sub == -ENOENT)
+			continue;
+		_cleanup_free_ char *subdir = NULL;
+		if (asprintf(&subdir, "%s/%s", dir, de->d_name) < 0)
+			return nk_err_set(err, ENOMEM, "thaw %s", dir);
+		if (sub < 0)
+			return nk_err_set(err, -sub, "open %s", subdir);
+		r = cg_v1_thaw_tree(sub, subdir, err);
+		if (r < 0)
+			return r;
+	}
+	return errno ? nk_err_sys(err, "read %s", dir) : 0;
 }

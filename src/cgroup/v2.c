@@ -34,7 +34,7 @@ int cg_v2_enable_controllers(int fd, const char *dir, nk_err **err)
 		_cleanup_err_ nk_err *werr = NULL;
 		if (cg_write_at(fd, dir, "cgroup.subtree_control", buf, &werr) < 0)
 			nk_warn("cgroup v2 controller %s stays off below %s: %s", *c, dir,
-				werr && werr->errnum ? strerror(werr->errnum) : "write failed");
+			        werr && werr->errnum ? strerror(werr->errnum) : "write failed");
 	}
 	return 0;
 }
@@ -71,7 +71,7 @@ int cg_v2_freeze(struct cg_hier *h, bool frozen, unsigned timeout_ms, nk_err **e
 	if (frozen)
 		(void)cg_write_at(h->fd, h->dir, "cgroup.freeze", "0", NULL);
 	return nk_err_set(err, ETIMEDOUT, "%s %s: not %s after %u ms", frozen ? "freeze" : "thaw",
-			  h->dir, frozen ? "frozen" : "thawed", timeout_ms);
+	                  h->dir, frozen ? "frozen" : "thawed", timeout_ms);
 }
 
 int cg_v2_is_frozen(struct cg_hier *h, bool *frozen, nk_err **err)

@@ -20,6 +20,7 @@ typedef struct nk_cli {
 	const char *logfile;
 	int loglevel;
 	enum nk_format format;
+	char **exec_argv;         /* the whole command line, to re-execute it */
 } nk_cli;
 
 typedef struct nk_cmd {

@@ -105,10 +105,15 @@ static void main_help(void)
 	printf("\nRun 'nook COMMAND --help' for a command's options.\n");
 }
 
-/* Commands whose processes enter a container run from a sealed copy of this binary. */
+/*
+ * attach runs nook's code inside a running container (the helper, the command until it
+ * execs), where the container's root could reach it through /proc/PID/exe: it runs from a
+ * sealed copy of this binary (CVE-2019-5736). start does the same when the container has
+ * lxc.hook.start (see start.c); otherwise nothing of the container runs beside nook's code.
+ */
 static int seal_if_needed(const char *cmd, char **argv)
 {
-	static const char *entering[] = { "start", "attach", "execute" };
+	static const char *entering[] = { "attach" };
 	for (size_t i = 0; i < ARRAY_SIZE(entering); i++)
 		if (strcmp(cmd, entering[i]) == 0) {
 			int r = nk_selfexec_sealed(argv);
@@ -132,7 +137,7 @@ static int run_cmd(nk_cli *cli, const nk_cmd *c, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	nk_cli cli = { .prog = "nook", .lxcpath = NK_DEFAULT_LXCPATH,
-		       .default_conf = NK_DEFAULT_CONF, .loglevel = -1 };
+		       .default_conf = NK_DEFAULT_CONF, .loglevel = -1, .exec_argv = argv };
 	char *base = strdup(basename(argv[0])); /* argv's memory becomes the monitor's title */
 	nk_proctitle_init(argc, argv);
 	nk_log_init("nook", NK_LOG_WARN, 0);

@@ -297,6 +297,38 @@ static int apply_net(lxc_ctx *c, const lxc_key *k, const char *value, nk_err **e
 	return r->set(c, r, net, NULL, value, err);
 }
 
+/* Remembers the line that set a key, in the key's canonical spelling. */
+static int record_origin(lxc_ctx *c, const lxc_key *k, const char *key, nk_err **err)
+{
+	_cleanup_free_ char *canon = NULL, *where = NULL;
+	int n = 0;
+	if (!c->file)
+		return 0;
+	if (k->row->kind == ROW_NET)
+		n = asprintf(&canon, "lxc.net.%u%s%s", k->index, k->row->name[0] ? "." : "",
+		             k->row->name);
+	if (n < 0 || asprintf(&where, "%s:%u", c->file, c->line) < 0)
+		return lxc_oom(c, err);
+	if (nk_kvlist_set(&c->spec->origins, canon ? canon : key, where) < 0)
+		return lxc_oom(c, err);
+	return 0;
+}
+
+static int apply_current(lxc_ctx *c, const lxc_key *k, const char *value, nk_err **err)
+{
+	if (k->row->kind == ROW_NET)
+		return apply_net(c, k, value, err);
+	/* The sub-key of an open key is checked for clearing too: a typo is never a no-op. */
+	const char *expected = k->sub && k->row->check ? k->row->check(k->sub) : NULL;
+	if (expected)
+		return lxc_key_error(c, err, "expected %s, got '%s'", expected, k->sub);
+	if (!*value) {
+		k->row->clear(k->row, c->spec, k->sub);
+		return 0;
+	}
+	return k->row->set(c, k->row, c->spec, k->sub, value, err);
+}
+
 int lxc_apply(lxc_ctx *c, const char *key, const char *value, nk_err **err)
 {
 	lxc_key k;
@@ -305,17 +337,10 @@ int lxc_apply(lxc_ctx *c, const char *key, const char *value, nk_err **err)
 		return r;
 	if (row_is_legacy(k.row))
 		return k.row->set(c, k.row, c->spec, k.sub, value, err);
-	if (k.row->kind == ROW_NET)
-		return apply_net(c, &k, value, err);
-	/* The sub-key of an open key is checked for clearing too: a typo is never a no-op. */
-	const char *expected = k.sub && k.row->check ? k.row->check(k.sub) : NULL;
-	if (expected)
-		return lxc_key_error(c, err, "expected %s, got '%s'", expected, k.sub);
-	if (!*value) {
-		k.row->clear(k.row, c->spec, k.sub);
-		return 0;
-	}
-	return k.row->set(c, k.row, c->spec, k.sub, value, err);
+	r = apply_current(c, &k, value, err);
+	if (r < 0)
+		return r;
+	return record_origin(c, &k, key, err);
 }
 
 /* ---- lines and files ---- */

@@ -97,20 +97,30 @@ static char *canon_key(const char *key)
 	return out ? out : strdup(key);
 }
 
-static bool key_matches(const char *line, const char *canon, bool subtree)
+/*
+ * Whether a line sets canon. With a subtree row (unset of "lxc.net", "lxc.net.N", "lxc.hook" or
+ * a bare open key such as "lxc.cgroup"), the keys under it match too: for an open key only its
+ * own settings (not lxc.cgroup.dir), for lxc.hook every hook but lxc.hook.version.
+ */
+static bool key_matches(const char *line, const char *canon, const lxc_row *subtree)
 {
 	_cleanup_free_ char *key = line_key(line);
 	_cleanup_free_ char *c = key ? canon_key(key) : NULL;
 	size_t n = strlen(canon);
-	if (!c)
-		return false;
-	if (!strcmp(c, canon))
-		return true;
+	if (!c || !strcmp(c, canon))
+		return c != NULL;
 	if (!subtree)
 		return false;
+	if (subtree->kind == ROW_PREFIX) {
+		lxc_ctx ctx = {.key = c};
+		lxc_key k;
+		return lxc_lookup(&ctx, c, &k, NULL) == 0 && k.row == subtree;
+	}
 	/* Removing the networks removes the legacy network blocks too. */
 	if (!strcmp(canon, "lxc.net") && nk_str_has_prefix(c, "lxc.network"))
 		return true;
+	if (!strcmp(c, "lxc.hook.version"))
+		return false;
 	return !strncmp(c, canon, n) && c[n] == '.';
 }
 
@@ -169,7 +179,7 @@ int nk_lxc_file_set(const char *path, const char *key, const char *value, nk_err
 		return r;
 	bool done = false;
 	for (size_t i = 0; f.lines[i];) {
-		if (!key_matches(f.lines[i], canon, false)) {
+		if (!key_matches(f.lines[i], canon, NULL)) {
 			i++;
 		} else if (!done) {
 			free(f.lines[i]);
@@ -191,9 +201,11 @@ int nk_lxc_file_unset(const char *path, const char *key, nk_err **err)
 	int lr = check_key(key, &k, &lookup_err);
 	if (lr == -EINVAL)
 		return nk_err_set(err, EINVAL, "%s", lookup_err->msg);
-	/* "lxc.net", "lxc.net.N", "lxc.hook" and bare prefixes stand for everything under them. */
-	bool subtree = lr == 0 && ((k.row->kind == ROW_NET && !k.row->name[0]) || !k.row->write ||
-	                           (k.row->kind == ROW_PREFIX && !k.sub));
+	/* "lxc.net", "lxc.net.N", "lxc.hook" and bare open keys stand for what is under them. */
+	bool bare = (k.row->kind == ROW_NET && !k.row->name[0]) ||
+	            (k.row->kind == ROW_KEY && !k.row->write) ||
+	            (k.row->kind == ROW_PREFIX && !k.sub);
+	const lxc_row *subtree = lr == 0 && bare ? k.row : NULL;
 	_cleanup_free_ char *canon = canon_key(key);
 	_cleanup_(edit_done) edit_file f = {0};
 	if (!canon)

@@ -154,6 +154,7 @@ void nk_spec_free(nk_spec *s)
 	nk_spec_nets_clear(s);
 	nk_strv_free(s->includes);
 	nk_strv_free(s->ignored);
+	kvlist_free(&s->origins);
 	free(s);
 }
 
@@ -264,6 +265,11 @@ const char *nk_kvlist_get(const nk_kvlist *l, const char *key)
 		if (!strcmp(l->items[i].key, key))
 			return l->items[i].value;
 	return NULL;
+}
+
+const char *nk_spec_origin(const nk_spec *s, const char *key)
+{
+	return nk_kvlist_get(&s->origins, key);
 }
 
 int nk_spec_halt_signal(const nk_spec *s)
@@ -393,4 +399,76 @@ void nk_hwaddr_randomize(char *hwaddr)
 			v = (v & 0xc) | 0x2;
 		hwaddr[i] = hex[v];
 	}
+}
+
+static int validate_net(const nk_net *net, nk_err **err)
+{
+	unsigned i = net->index;
+	if (net->type == NK_NET_UNSET)
+		return nk_err_set(err, EINVAL, "lxc.net.%u: no lxc.net.%u.type", i, i);
+	/* These attach to a host device; without one there is nothing to create. */
+	bool needs_link = net->type == NK_NET_MACVLAN || net->type == NK_NET_IPVLAN ||
+	                  net->type == NK_NET_VLAN || net->type == NK_NET_PHYS;
+	if (needs_link && !net->link)
+		return nk_err_set(err, EINVAL,
+		                  "lxc.net.%u.link: a network of this type needs the "
+		                  "host device to use",
+		                  i);
+	bool auto_gw = net->ipv4_gw_mode == NK_GW_AUTO || net->ipv6_gw_mode == NK_GW_AUTO;
+	if (auto_gw && !net->link)
+		return nk_err_set(err, EINVAL,
+		                  "lxc.net.%u: gateway auto takes the address of "
+		                  "lxc.net.%u.link, which is not set",
+		                  i, i);
+	if (auto_gw && net->type != NK_NET_VETH && net->type != NK_NET_MACVLAN &&
+	    net->type != NK_NET_IPVLAN)
+		return nk_err_set(err, EINVAL,
+		                  "lxc.net.%u: gateway auto needs a veth, macvlan or "
+		                  "ipvlan network",
+		                  i);
+	return 0;
+}
+
+static bool ranges_overlap(uint32_t a, uint32_t b, uint32_t len_a, uint32_t len_b)
+{
+	return (uint64_t)a < (uint64_t)b + len_b && (uint64_t)b < (uint64_t)a + len_a;
+}
+
+/* The kernel refuses overlapping ranges on either side of a map. */
+static int validate_idmaps(const nk_spec *s, nk_err **err)
+{
+	bool u = false, g = false;
+	for (size_t i = 0; i < s->n_idmaps; i++) {
+		const nk_idmap *a = &s->idmaps[i];
+		u = u || a->kind == 'u';
+		g = g || a->kind == 'g';
+		for (size_t j = 0; j < i; j++) {
+			const nk_idmap *b = &s->idmaps[j];
+			if (a->kind != b->kind)
+				continue;
+			if (ranges_overlap(a->nsid, b->nsid, a->range, b->range) ||
+			    ranges_overlap(a->hostid, b->hostid, a->range, b->range))
+				return nk_err_set(err, EINVAL,
+				                  "lxc.idmap: '%c %u %u %u' overlaps '%c %u %u %u'",
+				                  a->kind, a->nsid, a->hostid, a->range, b->kind,
+				                  b->nsid, b->hostid, b->range);
+		}
+	}
+	if (s->n_idmaps && !(u && g))
+		return nk_err_set(err, EINVAL,
+		                  "lxc.idmap: a user namespace needs both u and g maps");
+	return 0;
+}
+
+int nk_spec_validate(const nk_spec *s, nk_err **err)
+{
+	for (size_t i = 0; i < s->n_nets; i++) {
+		int r = validate_net(&s->nets[i], err);
+		if (r < 0)
+			return r;
+	}
+	/* LXC refuses both: a keep list already drops everything it does not name. */
+	if (s->cap.drop && s->cap.drop[0] && s->cap.keep && s->cap.keep[0])
+		return nk_err_set(err, EINVAL, "lxc.cap.drop and lxc.cap.keep exclude each other");
+	return validate_idmaps(s, err);
 }

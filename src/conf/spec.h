@@ -311,13 +311,29 @@ typedef struct nk_spec {
 	nk_net *nets; /* sorted by index; indexes may be sparse */
 	size_t n_nets;
 
-	char **includes; /* every file read through lxc.include, in order */
-	char **ignored;  /* obsolete keys read and ignored ("lxc.kmsg"), for `config check` */
+	char **includes;   /* every file read through lxc.include, in order */
+	nk_kvlist origins; /* current key -> "FILE:LINE" of the line that set it last */
+	char **ignored;    /* obsolete keys read and ignored ("lxc.kmsg"), for `config check` */
 } nk_spec;
 
 nk_spec *nk_spec_new(void);
 void nk_spec_free(nk_spec *spec);
 void nk_spec_freep(nk_spec **spec);
+
+/*
+ * Checks that need the whole spec, for the runtime to call before it touches the host (each
+ * value was already checked when it was read): every network has a type, and the devices its
+ * type needs; a gateway of "auto" has a link to take it from; lxc.cap.drop and lxc.cap.keep are
+ * not both set; id maps come in u and g pairs without overlaps.
+ */
+int nk_spec_validate(const nk_spec *spec, nk_err **err);
+
+/*
+ * Where a key was last set, "FILE:LINE", for errors found later ("lxc.net.0.link: no bridge
+ * lxcbr0 (/var/lib/nook/web/config:7)"); NULL when it was not read from a file. Keys are in
+ * current syntax with canonical network indexes ("lxc.net.0.link", "lxc.cgroup2.memory.max").
+ */
+const char *nk_spec_origin(const nk_spec *spec, const char *key);
 
 /* Network list: lookup by index, create in index order, remove. */
 nk_net *nk_spec_net(const nk_spec *spec, unsigned index);
@@ -338,17 +354,17 @@ const char *nk_kvlist_get(const nk_kvlist *l, const char *key);
 /*
  * Effective values with LXC's defaults applied, for the runtime.
  */
-int nk_spec_halt_signal(const nk_spec *spec);             /* SIGPWR */
-int nk_spec_reboot_signal(const nk_spec *spec);           /* SIGINT */
-int nk_spec_stop_signal(const nk_spec *spec);             /* SIGKILL */
-int nk_spec_pdeath_signal(const nk_spec *spec);           /* SIGKILL */
-const char *nk_spec_init_cmd(const nk_spec *spec);        /* "/sbin/init" */
-uid_t nk_spec_init_uid(const nk_spec *spec);              /* 0 */
-gid_t nk_spec_init_gid(const nk_spec *spec);              /* 0 */
-bool nk_spec_autodev(const nk_spec *spec);                /* true */
-uint64_t nk_spec_autodev_tmpfs_size(const nk_spec *spec); /* 500000 bytes */
-unsigned nk_spec_tty_max(const nk_spec *spec);            /* 0 */
-unsigned nk_spec_pty_max(const nk_spec *spec); /* 0: no new devpts instance limit given */
+int nk_spec_halt_signal(const nk_spec *spec);              /* SIGPWR */
+int nk_spec_reboot_signal(const nk_spec *spec);            /* SIGINT */
+int nk_spec_stop_signal(const nk_spec *spec);              /* SIGKILL */
+int nk_spec_pdeath_signal(const nk_spec *spec);            /* SIGKILL */
+const char *nk_spec_init_cmd(const nk_spec *spec);         /* "/sbin/init" */
+uid_t nk_spec_init_uid(const nk_spec *spec);               /* 0 */
+gid_t nk_spec_init_gid(const nk_spec *spec);               /* 0 */
+bool nk_spec_autodev(const nk_spec *spec);                 /* true */
+uint64_t nk_spec_autodev_tmpfs_size(const nk_spec *spec);  /* 500000 bytes */
+unsigned nk_spec_tty_max(const nk_spec *spec);             /* 0 */
+unsigned nk_spec_pty_max(const nk_spec *spec);             /* 0: no limit given */
 uint64_t nk_spec_console_buffer_size(const nk_spec *spec); /* 0 = no ring buffer; auto 128 KiB */
 uint64_t nk_spec_console_size(const nk_spec *spec);        /* 0 = no limit; auto 128 KiB */
 int nk_spec_log_level(const nk_spec *spec);                /* 5 (error) */
@@ -357,6 +373,5 @@ int nk_spec_hook_version(const nk_spec *spec);             /* 0 */
 bool nk_spec_cap_kept(const nk_spec *spec, const char *cap);
 /* The broadcast address of an IPv4 address: the given one, else all host bits set. */
 struct in_addr nk_inet4_broadcast(const nk_inet4 *a);
-/* Fills every 'x'/'X' digit with a random one; the first octet stays unicast, locally administered.
- */
+/* Fills each 'x'/'X' with a random digit; the first octet stays unicast, locally administered. */
 void nk_hwaddr_randomize(char *hwaddr);

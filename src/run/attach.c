@@ -106,6 +106,11 @@ static void build_env(const nk_attach_opts *o)
 
 static _Noreturn void command_main(const nk_attach_opts *o, int slave)
 {
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
 	setsid();
 	if (slave >= 0) {
 		if (ioctl(slave, TIOCSCTTY, 0) < 0)

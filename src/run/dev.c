@@ -146,6 +146,17 @@ static int autodev_mount(int rootfd, const nk_spec *spec, nk_err **err)
 }
 
 /*
+ * lxc.pty.max counts the ptys the container may open itself; the console and the ttys that
+ * nook allocates from the same instance come on top, or "lxc.pty.max = 1" (LXC's busybox
+ * config) would leave no room for them.
+ */
+static unsigned devpts_max(const nk_spec *spec)
+{
+	unsigned max = nk_spec_pty_max(spec);
+	return max ? max + 1 + nk_spec_tty_max(spec) : 0;
+}
+
+/*
  * A new devpts instance: its ptys are the container's, numbered from 0, and the host's
  * ptys are not visible in it.
  */
@@ -211,7 +222,7 @@ int nk_dev_autodev(const nk_spec *spec, const char *rootfs, nk_err **err)
 	                                : nk_mkdir_in_root(rootfd, "dev", 0755, err);
 	int r = devfd;
 	if (r >= 0)
-		r = mount_devpts(devfd, nk_spec_pty_max(spec), err);
+		r = mount_devpts(devfd, devpts_max(spec), err);
 	if (r >= 0)
 		r = setup_ptmx(devfd, err);
 	return r < 0 ? nk_err_wrap(err, r, "/dev in %s", rootfs) : 0;

@@ -3,7 +3,8 @@
 /*
  * The container's /dev: lxc.autodev's tmpfs with the basic nodes, a devpts instance of its
  * own, and the ptys behind /dev/console and /dev/tty1..N. Called in the child before
- * pivot_root, after the rootfs mounts (nk_dev_autodev, then nk_dev_ptys).
+ * pivot_root: nk_dev_autodev after lxc.mount.auto and before the fstab entries (so an entry
+ * under /dev lands on the new tmpfs), nk_dev_ptys after the entries.
  */
 #include <stddef.h>
 

@@ -22,8 +22,14 @@
 
 /* --- The start sequence (the child, before pivot_root; rootfs is the plain directory) --- */
 
-/* lxc.mount.auto: proc, sys and cgroup as spec->mount.auto_flags asks; see docs/mounts.md. */
+/* lxc.mount.auto: proc and sys as spec->mount.auto_flags asks; see docs/mounts.md. */
 int nk_mount_auto(const nk_spec *spec, const char *rootfs, nk_err **err);
+/*
+ * lxc.mount.auto's cgroup part, separate because it must run inside the container's own
+ * cgroup namespace, which the child can only enter once it is in its cgroup; the rest of the
+ * mounts go on meanwhile.
+ */
+int nk_mount_auto_cgroup(const nk_spec *spec, const char *rootfs, nk_err **err);
 /* The lxc.mount.fstab file, then every lxc.mount.entry, in order. */
 int nk_mount_fstab_and_entries(const nk_spec *spec, const char *rootfs, nk_err **err);
 /* Parses every entry and the fstab file, mounting nothing: validation before anything runs. */

@@ -120,8 +120,7 @@ static int mount_cgroup(int rootfd, unsigned mode, nk_err **err)
 int nk_mount_auto(const nk_spec *spec, const char *rootfs, nk_err **err)
 {
 	unsigned f = spec->mount.auto_flags;
-	unsigned cg = cgroup_mode(spec);
-	if (!(f & (NK_AUTO_PROC_MASK | NK_AUTO_SYS_MASK)) && !cg)
+	if (!(f & (NK_AUTO_PROC_MASK | NK_AUTO_SYS_MASK)))
 		return 0;
 	_cleanup_close_ int rootfd = nk_rootfs_open(rootfs, err);
 	if (rootfd < 0)
@@ -129,7 +128,17 @@ int nk_mount_auto(const nk_spec *spec, const char *rootfs, nk_err **err)
 	int r = mount_proc(rootfd, f & NK_AUTO_PROC_MASK, nk_spec_cap_kept(spec, "net_admin"), err);
 	if (r >= 0)
 		r = mount_sys(rootfd, f & NK_AUTO_SYS_MASK, err);
-	if (r >= 0)
-		r = mount_cgroup(rootfd, cg, err);
+	return r < 0 ? nk_err_wrap(err, r, "lxc.mount.auto in %s", rootfs) : 0;
+}
+
+int nk_mount_auto_cgroup(const nk_spec *spec, const char *rootfs, nk_err **err)
+{
+	unsigned cg = cgroup_mode(spec);
+	if (!cg)
+		return 0;
+	_cleanup_close_ int rootfd = nk_rootfs_open(rootfs, err);
+	if (rootfd < 0)
+		return rootfd;
+	int r = mount_cgroup(rootfd, cg, err);
 	return r < 0 ? nk_err_wrap(err, r, "lxc.mount.auto in %s", rootfs) : 0;
 }

@@ -239,6 +239,22 @@ static int open_target(int rootfd, const char *rel, enum nk_mount_create create,
 	}
 }
 
+/*
+ * rbind,ro: the bind remount changes the top mount only, and a mount below it would stay
+ * writable; mount_setattr (Linux 5.12+) adds read-only to the whole tree, nothing else.
+ */
+static int rdonly_recursive(int mfd, const nk_fstab_entry *e, nk_err **err)
+{
+	struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
+	if (mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return nk_err_sys(err, "make the mounts under %s read-only", e->target);
+	nk_warn("mount entry for %s: the mounts under it stay writable (no mount_setattr)",
+	        e->target);
+	return 0;
+}
+
 /* What happens after the mount itself: the read-only etc. flags of a bind, propagation. */
 static int entry_finish(int rootfd, const char *rel, int tfd, const nk_fstab_entry *e,
                         const nk_mount_opts *o, nk_err **err)
@@ -254,6 +270,10 @@ static int entry_finish(int rootfd, const char *rel, int tfd, const nk_fstab_ent
 	int r = remount ? nk_remount(nk_fd_path(mfd, p), o->flags) : 0;
 	if (r < 0)
 		return nk_err_set(err, -r, "remount %s", e->target);
+	if (remount && (o->flags & MS_REC) && (o->flags & MS_RDONLY))
+		r = rdonly_recursive(mfd, e, err);
+	if (r < 0)
+		return r;
 	if (o->propagation && mount(NULL, nk_fd_path(mfd, p), NULL, o->propagation, NULL) < 0)
 		return nk_err_sys(err, "set the propagation of %s", e->target);
 	return 0;

@@ -4,8 +4,9 @@
  * The container's root: made a mount point of its own in the child's mount namespace,
  * pivot_root'ed into, and finished (read-only) once everything is mounted inside it.
  * Called by the start sequence in the child, in this order:
- *   nk_rootfs_prepare -> (nk_mount_auto, nk_mount_fstab_and_entries, nk_dev_*) ->
- *   nk_rootfs_pivot -> nk_rootfs_finish
+ *   nk_rootfs_prepare -> nk_mount_auto -> nk_dev_autodev -> nk_mount_fstab_and_entries ->
+ *   nk_dev_ptys -> nk_rootfs_pivot -> nk_rootfs_finish
+ * (autodev before the entries, as LXC: an entry under /dev must land on the new tmpfs).
  */
 #include "conf/spec.h"
 #include "util/error.h"

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -170,14 +171,15 @@ static _Noreturn void child_main(struct child_args *a)
 	nk_err *err = NULL;
 	int sync = a->sync;
 
+	/* The monitor blocks the signals it reads from a signalfd: init must start with none
+	 * blocked and every disposition at its default (sysvinit does not reset them itself). */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
 	/* Die with the monitor: a container must never outlive the process that manages it. */
 	prctl(PR_SET_PDEATHSIG, nk_spec_pdeath_signal(spec), 0, 0, 0);
-	child_expect(sync, 'C');
-	/* Only now, inside its own cgroup, so that the new cgroup namespace is rooted there. */
-	if (a->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0) {
-		nk_err_sys(&err, "unshare the cgroup namespace");
-		child_fail(sync, err, "namespaces");
-	}
 	const char *host = spec->uts_name ? spec->uts_name : a->o->name;
 	if (a->new_uts && sethostname(host, strlen(host)) < 0) {
 		nk_err_sys(&err, "sethostname %s", host);
@@ -185,6 +187,8 @@ static _Noreturn void child_main(struct child_args *a)
 	}
 	_cleanup_free_ char *cfg = nk_ct_config_path(a->o->lxcpath, a->o->name);
 	nk_hook_ctx hc = hook_ctx(a->o, a->rootfs, 0, cfg);
+	/* These mounts go on while the parent moves us into our cgroup (which can take a
+	 * scheduler-visible while on cgroup v1): only the cgroup mounts have to wait. */
 	if (nk_rootfs_prepare(spec, a->rootfs, &err) < 0)
 		child_fail(sync, err, "rootfs");
 	/* After prepare: mounts are slaves now, so nothing a hook mounts reaches the host. */
@@ -192,12 +196,22 @@ static _Noreturn void child_main(struct child_args *a)
 		child_fail(sync, err, "hook");
 	if (nk_mount_auto(spec, a->rootfs, &err) < 0)
 		child_fail(sync, err, "lxc.mount.auto");
-	if (nk_mount_fstab_and_entries(spec, a->rootfs, &err) < 0)
-		child_fail(sync, err, "mounts");
-	if (nk_hooks_run(spec, NK_HOOK_MOUNT, &hc, &err) < 0)
-		child_fail(sync, err, "hook");
+	/* autodev's tmpfs first, so entries under /dev (dev/fuse) land on it, not under it */
 	if (nk_dev_autodev(spec, a->rootfs, &err) < 0)
 		child_fail(sync, err, "/dev");
+	if (nk_mount_fstab_and_entries(spec, a->rootfs, &err) < 0)
+		child_fail(sync, err, "mounts");
+
+	child_expect(sync, 'C');
+	/* Only now, inside its own cgroup, so that the new cgroup namespace is rooted there. */
+	if (a->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0) {
+		nk_err_sys(&err, "unshare the cgroup namespace");
+		child_fail(sync, err, "namespaces");
+	}
+	if (nk_mount_auto_cgroup(spec, a->rootfs, &err) < 0)
+		child_fail(sync, err, "lxc.mount.auto");
+	if (nk_hooks_run(spec, NK_HOOK_MOUNT, &hc, &err) < 0)
+		child_fail(sync, err, "hook");
 	if (nk_spec_autodev(spec) && nk_hooks_run(spec, NK_HOOK_AUTODEV, &hc, &err) < 0)
 		child_fail(sync, err, "hook");
 
@@ -391,8 +405,15 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 	c->pid = pid;
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	r = nk_cgroup_attach(c->cg, pid, err);
-	if (r < 0)
+	if (r < 0) {
+		/* The child may have failed first (it works meanwhile): its reason is the real one. */
+		struct pollfd p = { .fd = sync, .events = POLLIN };
+		if (poll(&p, 1, 1000) > 0) {
+			nk_err_freep(err);
+			return child_error(sync, err);
+		}
 		return r;
+	}
 	if (write(sync, "C", 1) != 1)
 		return nk_err_sys(err, "sync with the container");
 	if ((r = recv_masters(sync, c, err)) < 0)

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "cgroup/internal.h"
 #include "tc.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -33,7 +34,7 @@ static unsigned seq;
 /* ---- helpers ------------------------------------------------------------------------------ */
 
 __attribute__((noreturn)) void tc_fail_err(const char *file, int line, const char *expr, int r,
-					   nk_err **err)
+                                           nk_err **err)
 {
 	_cleanup_free_ char *text = nk_err_text(err ? *err : NULL);
 	nk_err_freep(err);
@@ -42,7 +43,7 @@ __attribute__((noreturn)) void tc_fail_err(const char *file, int line, const cha
 
 static void msleep(unsigned ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }
@@ -67,7 +68,7 @@ static nk_cgroup *create_cg(const char *leaf)
 /* Reads one byte within timeout_ms; false on timeout or EOF. */
 static bool read_byte(int fd, unsigned timeout_ms)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 	char c;
 	return poll(&p, 1, (int)timeout_ms) == 1 && read(fd, &c, 1) == 1;
 }
@@ -144,7 +145,7 @@ static char *read_text(const char *dir, const char *file)
 
 /* The limit's controller decides the version: v2 when the unified directory has it. */
 static void set_limit(nk_cgroup *cg, const char *ctrl, const char *v1key, const char *v2key,
-		      const char *value)
+                      const char *value)
 {
 	nk_err *err = NULL;
 	const char *dir = nk_cgroup_path(cg, ctrl);
@@ -246,7 +247,8 @@ static void tc_detect(void)
 	nk_cg_layout want = v1 && v2 ? NK_CG_LAYOUT_HYBRID : v2 ? NK_CG_LAYOUT_V2 : NK_CG_LAYOUT_V1;
 	nk_cg_layout got;
 	CHECK_OK(nk_cgroup_detect(&got, &err));
-	printf("# mountinfo: %u v1 and %u v2 mounts; detected %s\n", v1, v2, nk_cg_layout_name(got));
+	printf("# mountinfo: %u v1 and %u v2 mounts; detected %s\n", v1, v2,
+	       nk_cg_layout_name(got));
 	CHECK(v1 + v2 > 0);
 	CHECK(got == want);
 }
@@ -281,7 +283,8 @@ static void check_proc_cgroup(nk_cgroup *cg, pid_t pid)
 		for (char **l = lines; l && *l && !found; l++)
 			found = line_is(*l, &h);
 		if (!found)
-			tc_fail(__FILE__, __LINE__, "%s: no line for %s:%s", file, h.controllers, h.path);
+			tc_fail(__FILE__, __LINE__, "%s: no line for %s:%s", file, h.controllers,
+			        h.path);
 		CHECK(!strncmp(h.dir, h.mountpoint, strlen(h.mountpoint)));
 		CHECK(!strcmp(h.rel, h.dir + strlen(h.mountpoint)));
 	}
@@ -355,7 +358,7 @@ static void tc_pids_max(void)
 	pid_t pid = spawn_in(cg, p[1], body_fork_bomb, &p[1]);
 	CHECK(read_byte(p[0], 5000));
 	char c = 0;
-	struct pollfd pf = { .fd = p[0], .events = POLLIN };
+	struct pollfd pf = {.fd = p[0], .events = POLLIN};
 	CHECK(poll(&pf, 1, 10000) == 1 && read(p[0], &c, 1) == 1);
 	CHECK(c == 'E');
 	msleep(200);
@@ -389,8 +392,8 @@ static void tc_freeze(void)
 {
 	_cleanup_cgroup_ nk_cgroup *cg = create_cg("ice");
 	nk_err *err = NULL;
-	volatile uint64_t *ctr = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	volatile uint64_t *ctr =
+	    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	CHECK(ctr != MAP_FAILED);
 	int p[2];
 	CHECK(pipe2(p, O_CLOEXEC) == 0);
@@ -463,7 +466,7 @@ static void tc_kill_tree(void)
 	pid_t pid = spawn_in(cg, p[1], body_double_fork, &p[1]);
 	CHECK(read_byte(p[0], 5000));
 	pid_t leaf = 0;
-	struct pollfd pf = { .fd = p[0], .events = POLLIN };
+	struct pollfd pf = {.fd = p[0], .events = POLLIN};
 	CHECK(poll(&pf, 1, 5000) == 1 && read(p[0], &leaf, sizeof(leaf)) == sizeof(leaf));
 	/* The orphan was reparented to us (subreaper): it is no descendant of pid any more. */
 	for (unsigned t = 0; parent_of(leaf) != getpid() && t < 200; t++)
@@ -478,6 +481,26 @@ static void tc_kill_tree(void)
 	CHECK(pids_contain(cg, pid, &n) && n == 1);
 	kill_and_reap(cg, pid);
 	CHECK(!pids_contain(cg, pid, &n) && n == 0);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* A caller inside the cgroup it kills would kill itself: refused (in a child, so we survive). */
+static void body_kill_own(void *arg)
+{
+	nk_cgroup *cg = arg;
+	nk_err *err = NULL;
+	_exit(nk_cgroup_kill(cg, SIGKILL, &err) == -EDEADLK ? 42 : 43);
+}
+
+static void tc_kill_refuses_caller(void)
+{
+	_cleanup_cgroup_ nk_cgroup *cg = create_cg("self");
+	int p[2];
+	CHECK(pipe2(p, O_CLOEXEC) == 0);
+	pid_t pid = spawn_in(cg, p[1], body_kill_own, cg);
+	int st = wait_exit(pid, 15000);
+	CHECK(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 42);
 	close(p[0]);
 	close(p[1]);
 }
@@ -565,16 +588,17 @@ static void tc_set_errors(void)
 	nk_cg_layout layout = nk_cgroup_layout(cg);
 	if (layout == NK_CG_LAYOUT_HYBRID)
 		expect_err(nk_cgroup_set_v2(cg, "memory.max", "1M", &err), &err,
-			   "lxc.cgroup2.memory.max: this host has no cgroup v2 memory controller");
+		           "lxc.cgroup2.memory.max: this host has no cgroup v2 memory controller");
 	if (layout == NK_CG_LAYOUT_V2)
 		expect_err(nk_cgroup_set_v1(cg, "memory.limit_in_bytes", "1M", &err), &err,
-			   "lxc.cgroup.memory.limit_in_bytes: this host has no cgroup v1");
+		           "lxc.cgroup.memory.limit_in_bytes: this host has no cgroup v1");
 	if (layout == NK_CG_LAYOUT_V1)
 		expect_err(nk_cgroup_set_v2(cg, "memory.max", "1M", &err), &err,
-			   "no cgroup v2 hierarchy");
+		           "no cgroup v2 hierarchy");
 	bool v2 = layout == NK_CG_LAYOUT_V2;
 	const char *bad = v2 ? "memory.max" : "memory.limit_in_bytes";
-	int r = v2 ? nk_cgroup_set_v2(cg, bad, "lots", &err) : nk_cgroup_set_v1(cg, bad, "lots", &err);
+	int r =
+	    v2 ? nk_cgroup_set_v2(cg, bad, "lots", &err) : nk_cgroup_set_v1(cg, bad, "lots", &err);
 	expect_err(r, &err, bad);
 	CHECK(strstr(nk_cgroup_path(cg, "memory"), "keys"));
 	r = v2 ? nk_cgroup_set_v2(cg, "memory.nosuchfile", "1", &err)
@@ -598,8 +622,9 @@ static void tc_device_rules(void)
 	check_rule("a *:* rwm", "a");
 	check_rule("b *:* m", "b *:* m");
 	check_rule("c 136:* wr", "c 136:* rw");
-	const char *bad[] = { "", "x 1:3 r", "c 1:3", "c 1:3 rwx", "c 1:3 rr", "c a:3 r",
-			      "a 1:3 r", "c 1:3 r extra", "c 4294967296:1 r", "c", "c -1:3 r" };
+	const char *bad[] = {"",        "x 1:3 r", "c 1:3",         "c 1:3 rwx",        "c 1:3 rr",
+	                     "c a:3 r", "a 1:3 r", "c 1:3 r extra", "c 4294967296:1 r", "c",
+	                     "c -1:3 r"};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		nk_err *err = NULL;
 		nk_cg_dev_rule r;
@@ -645,7 +670,7 @@ static void tc_devices(void)
 	pid_t pid = spawn_in(cg, p[1], body_devices, &p[1]);
 	CHECK(read_byte(p[0], 5000));
 	char c = 0;
-	struct pollfd pf = { .fd = p[0], .events = POLLIN };
+	struct pollfd pf = {.fd = p[0], .events = POLLIN};
 	CHECK(poll(&pf, 1, 5000) == 1 && read(p[0], &c, 1) == 1);
 	CHECK(c == 'Y');
 	kill_and_reap(cg, pid);
@@ -681,6 +706,110 @@ static void tc_open(void)
 	nk_err_freep(&err);
 }
 
+/* ---- layouts of other hosts, fed to the parser as text ------------------------------------ */
+
+static struct cg_hier *parse_layout(const char *mi, const char *self, const char *init, size_t *n,
+                                    nk_cg_layout *layout)
+{
+	nk_err *err = NULL;
+	struct cg_hier *h = NULL;
+	CHECK_OK(cg_hiers_parse(mi, self, init, &h, n, &err));
+	*layout = cg_layout_of(h, *n);
+	return h;
+}
+
+static const struct cg_hier *hier_named(const struct cg_hier *h, size_t n, const char *ctrl)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(h[i].controllers, ctrl))
+			return &h[i];
+	tc_fail(__FILE__, __LINE__, "no hierarchy \"%s\"", ctrl);
+}
+
+#define STREQ(a, b) ((a) && !strcmp((a), (b)))
+
+/* A legacy systemd host: co-mounted controllers, options that are not controllers, a v1
+ * hierarchy the kernel lists but nobody mounted (rdma), PID 1 in init.scope. */
+static void tc_parse_v1(void)
+{
+	const char *mi =
+	    "25 20 0:22 / /sys/fs/cgroup ro,nosuid shared:9 - tmpfs tmpfs ro,mode=755\n"
+	    "26 25 0:23 / /sys/fs/cgroup/systemd rw shared:10 - cgroup cgroup "
+	    "rw,xattr,name=systemd\n"
+	    "27 25 0:24 / /sys/fs/cgroup/cpu,cpuacct rw shared:11 - cgroup cgroup rw,cpu,cpuacct\n"
+	    "28 25 0:25 / /sys/fs/cgroup/net_cls,net_prio rw - cgroup cgroup rw,net_cls,net_prio\n"
+	    "29 25 0:26 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+	    "30 25 0:27 / /sys/fs/cgroup/cpuset rw - cgroup cgroup rw,cpuset,clone_children\n";
+	const char *self =
+	    "7:rdma:/\n6:cpuset:/\n5:memory:/user.slice/user-0.slice/session-1.scope\n"
+	    "3:net_cls,net_prio:/\n2:cpu,cpuacct:/user.slice\n"
+	    "1:name=systemd:/user.slice/user-0.slice/session-1.scope\n";
+	const char *init = "7:rdma:/\n6:cpuset:/\n5:memory:/init.scope\n3:net_cls,net_prio:/\n"
+	                   "2:cpu,cpuacct:/init.scope\n1:name=systemd:/init.scope\n";
+	size_t n;
+	nk_cg_layout layout;
+	struct cg_hier *h = parse_layout(mi, self, init, &n, &layout);
+	CHECK(layout == NK_CG_LAYOUT_V1 && n == 5);
+	const struct cg_hier *cpu = hier_named(h, n, "cpu,cpuacct");
+	CHECK(STREQ(cpu->mountpoint, "/sys/fs/cgroup/cpu,cpuacct") && !cpu->v2);
+	CHECK(STREQ(cpu->self_path, "/user.slice") && STREQ(cpu->init_path, "/"));
+	CHECK(cpu->ctrl && STREQ(cpu->ctrl[0], "cpu") && STREQ(cpu->ctrl[1], "cpuacct"));
+	const struct cg_hier *sd = hier_named(h, n, "name=systemd");
+	CHECK(STREQ(sd->mountpoint, "/sys/fs/cgroup/systemd") && STREQ(sd->init_path, "/"));
+	CHECK(STREQ(hier_named(h, n, "cpuset")->mountpoint, "/sys/fs/cgroup/cpuset"));
+	cg_hiers_free(h, n);
+}
+
+/* systemd's hybrid mode: v1 controllers plus cgroup2 at /sys/fs/cgroup/unified. */
+static void tc_parse_hybrid(void)
+{
+	const char *mi =
+	    "30 25 0:26 / /sys/fs/cgroup/unified rw,nosuid shared:10 - cgroup2 cgroup2 "
+	    "rw,nsdelegate\n"
+	    "31 25 0:27 / /sys/fs/cgroup/systemd rw shared:11 - cgroup cgroup "
+	    "rw,xattr,name=systemd\n"
+	    "32 25 0:28 / /sys/fs/cgroup/memory rw shared:12 - cgroup cgroup rw,memory\n";
+	const char *self =
+	    "2:memory:/system.slice/x.service\n1:name=systemd:/system.slice/x.service\n"
+	    "0::/system.slice/x.service\n";
+	const char *init = "2:memory:/init.scope\n1:name=systemd:/init.scope\n0::/init.scope\n";
+	size_t n;
+	nk_cg_layout layout;
+	struct cg_hier *h = parse_layout(mi, self, init, &n, &layout);
+	CHECK(layout == NK_CG_LAYOUT_HYBRID && n == 3);
+	const struct cg_hier *u = hier_named(h, n, "");
+	CHECK(u->v2 && STREQ(u->mountpoint, "/sys/fs/cgroup/unified") && !u->ctrl);
+	CHECK(STREQ(u->init_path, "/") && STREQ(u->self_path, "/system.slice/x.service"));
+	cg_hiers_free(h, n);
+}
+
+/* Pure v2 in a container: only a subtree mounted, a mount we cannot reach, PID 1 outside our
+ * cgroup namespace ("/.."), a mountpoint with an escaped space. */
+static void tc_parse_v2_nested(void)
+{
+	const char *mi =
+	    "40 30 0:30 /elsewhere /mnt/a\\040b rw - cgroup2 cgroup2 rw\n"
+	    "41 30 0:30 /lxc.payload.c1 /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw\n"
+	    "42 30 0:30 / /mnt/with\\040space rw - cgroup2 cgroup2 rw\n";
+	size_t n;
+	nk_cg_layout layout;
+	struct cg_hier *h = parse_layout(mi, "0::/lxc.payload.c1/a\n", "0::/../..\n", &n, &layout);
+	CHECK(layout == NK_CG_LAYOUT_V2 && n == 1);
+	CHECK(STREQ(h[0].mountpoint, "/sys/fs/cgroup") &&
+	      STREQ(h[0].mount_root, "/lxc.payload.c1"));
+	CHECK(h[0].init_path == NULL && STREQ(h[0].self_path, "/lxc.payload.c1/a"));
+	cg_hiers_free(h, n);
+	h = parse_layout(mi, "0::/x\n", NULL, &n, &layout);
+	CHECK(n == 1 && STREQ(h[0].mountpoint, "/mnt/with space") && STREQ(h[0].mount_root, "/"));
+	cg_hiers_free(h, n);
+	nk_err *err = NULL;
+	CHECK(cg_hiers_parse("1 0 0:1 / / rw - ext4 /dev/sda rw\n", "0::/\n", NULL, &h, &n, &err) ==
+	      -ENOENT);
+	nk_err_freep(&err);
+	CHECK(cg_hiers_parse(mi, "garbage\n", NULL, &h, &n, &err) == -EINVAL);
+	nk_err_freep(&err);
+}
+
 /* Nothing named nooktest.<our pid>.* is left anywhere on the cgroup file systems. */
 static bool find_leftover(const char *dir, const char *prefix, int depth)
 {
@@ -712,17 +841,21 @@ static void tc_no_leftovers(void)
 }
 
 const struct tc_case tc_cases[] = {
-	{ "detect_matches_mountinfo", tc_detect },
-	{ "create_attach_memory_limit", tc_create_attach },
-	{ "pids_max_stops_fork_bomb", tc_pids_max },
-	{ "freeze_thaw", tc_freeze },
-	{ "kill_reaches_double_forked", tc_kill_tree },
-	{ "destroy_removes_every_dir", tc_destroy },
-	{ "create_refuses_running_clears_stale", tc_refuse_running },
-	{ "set_errors_name_key_and_host", tc_set_errors },
-	{ "device_rule_syntax", tc_device_rules },
-	{ "devices_enforced", tc_devices },
-	{ "open_existing_and_bad_names", tc_open },
-	{ "no_leftovers", tc_no_leftovers },
+    {"detect_matches_mountinfo", tc_detect},
+    {"create_attach_memory_limit", tc_create_attach},
+    {"pids_max_stops_fork_bomb", tc_pids_max},
+    {"freeze_thaw", tc_freeze},
+    {"kill_reaches_double_forked", tc_kill_tree},
+    {"kill_refuses_own_cgroup", tc_kill_refuses_caller},
+    {"destroy_removes_every_dir", tc_destroy},
+    {"create_refuses_running_clears_stale", tc_refuse_running},
+    {"set_errors_name_key_and_host", tc_set_errors},
+    {"device_rule_syntax", tc_device_rules},
+    {"devices_enforced", tc_devices},
+    {"open_existing_and_bad_names", tc_open},
+    {"parse_v1_comounted", tc_parse_v1},
+    {"parse_hybrid_systemd", tc_parse_hybrid},
+    {"parse_v2_nested", tc_parse_v2_nested},
+    {"no_leftovers", tc_no_leftovers},
 };
 const unsigned tc_ncases = ARRAY_SIZE(tc_cases);

@@ -24,9 +24,9 @@ int tc_teardown(void);    /* per case: kills and removes everything under that n
 void tc_describe_host(void);
 
 __attribute__((noreturn, format(printf, 3, 4))) void tc_fail(const char *file, int line,
-							     const char *fmt, ...);
+                                                             const char *fmt, ...);
 __attribute__((noreturn)) void tc_fail_err(const char *file, int line, const char *expr, int r,
-					   nk_err **err);
+                                           nk_err **err);
 
 #define CHECK(c)                                                                                   \
 	do {                                                                                       \

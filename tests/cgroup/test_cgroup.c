@@ -50,11 +50,11 @@ int main(void)
 	if (!tests)
 		return 1;
 	for (unsigned i = 0; i < tc_ncases; i++)
-		tests[i] = (struct CMUnitTest){ .name = tc_cases[i].name,
-						.test_func = run_case,
-						.setup_func = setup,
-						.teardown_func = teardown,
-						.initial_state = (void *)&tc_cases[i] };
+		tests[i] = (struct CMUnitTest){.name = tc_cases[i].name,
+		                               .test_func = run_case,
+		                               .setup_func = setup,
+		                               .teardown_func = teardown,
+		                               .initial_state = (void *)&tc_cases[i]};
 	int failed = _cmocka_run_group_tests("cgroup", tests, tc_ncases, NULL, NULL);
 	free(tests);
 	return failed ? 1 : 0;

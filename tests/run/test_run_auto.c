@@ -36,6 +36,7 @@ static int auto_mount(const struct nkt_root *t, unsigned flags, const char *drop
 	if (drop)
 		CHECK(nk_strv_push(&s->cap.drop, drop) == 0);
 	CHECK_OK(nk_mount_auto(s, t->rootfs, &E));
+	CHECK_OK(nk_mount_auto_cgroup(s, t->rootfs, &E));
 	return 0;
 }
 

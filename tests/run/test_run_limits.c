@@ -84,6 +84,7 @@ static int sysctl_mixed_child(void *arg)
 	CHECK(nk_kvlist_add(&s->sysctl, "net.ipv4.ip_forward", "1") == 0);
 	CHECK_OK(nk_rootfs_prepare(s, t->rootfs, &E));
 	CHECK_OK(nk_mount_auto(s, t->rootfs, &E));
+	CHECK_OK(nk_mount_auto_cgroup(s, t->rootfs, &E));
 	CHECK_OK(nk_rootfs_pivot(t->rootfs, &E));
 	CHECK_OK(nk_limits_apply(s, &E));
 	char buf[64];

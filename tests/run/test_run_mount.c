@@ -332,6 +332,30 @@ static void test_bind_file_in_root(void **state)
 	NKT_RUN(0, bind_file_child, *state);
 }
 
+/* rbind,ro: the mounts under the source come out read-only too. */
+static int rbind_ro_child(void *arg)
+{
+	const struct nkt_root *t = arg;
+	make_source(t);
+	char sub[256], line[512], dst[256];
+	snprintf(sub, sizeof(sub), "%s/src/sub", t->top);
+	CHECK(mkdir(sub, 0755) == 0);
+	CHECK(mount("tmpfs", sub, "tmpfs", 0, "size=64k") == 0);
+	snprintf(line, sizeof(line), "%s/src mnt/r none rbind,ro,create=dir 0 0", t->top);
+	CHECK_OK(entry(t, line, &E));
+	snprintf(dst, sizeof(dst), "%s/mnt/r", t->rootfs);
+	CHECK(nkt_vfs_flags(dst) & ST_RDONLY);
+	CHECK(nkt_vfs_flags(dst) & ST_NOSUID);
+	CHECK(nkt_vfs_flags(nkt_path(dst, "sub")) & ST_RDONLY);
+	CHECK(!(nkt_vfs_flags(sub) & ST_RDONLY));
+	return 0;
+}
+
+static void test_rbind_ro(void **state)
+{
+	NKT_RUN(0, rbind_ro_child, *state);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +364,7 @@ int main(void)
 	    cmocka_unit_test(test_check),
 #define T(f) cmocka_unit_test_setup_teardown(f, nkt_root_setup, nkt_root_teardown)
 	    T(test_bind_ro_keeps_nosuid),
+	    T(test_rbind_ro),
 	    T(test_create),
 	    T(test_optional),
 	    T(test_symlink_escape),

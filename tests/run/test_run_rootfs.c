@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "run/caps.h"
 #include "run/dev.h"
+#include "run/limits.h"
 #include "run/mount.h"
 #include "run/rootfs.h"
 #include "util/cleanup.h"
@@ -67,6 +69,7 @@ static int pivot_child(void *arg)
 	s->mount.auto_flags = NK_AUTO_PROC_RW;
 	CHECK_OK(nk_rootfs_prepare(s, t->rootfs, &E));
 	CHECK_OK(nk_mount_auto(s, t->rootfs, &E));
+	CHECK_OK(nk_mount_auto_cgroup(s, t->rootfs, &E));
 	CHECK_OK(nk_rootfs_pivot(t->rootfs, &E));
 	char cwd[PATH_MAX];
 	CHECK(getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/"));
@@ -151,15 +154,77 @@ static void test_errors(void **state)
 	nk_err_free(err);
 }
 
+/*
+ * The child's whole sequence, in the start sequence's order, then a shell in the container
+ * checks the result from inside.
+ */
+static const char inside_checks[] =
+    "B=/bin/busybox;"
+    "test \"$($B hostname)\" = full || exit 10;"
+    "$B touch /x 2>/dev/null && exit 11;"
+    "$B touch /tmp/y || exit 12;"
+    "test -c /dev/null -a -c /dev/tty1 -a -c /dev/console || exit 13;"
+    "$B grep -q 'NoNewPrivs:.1' /proc/self/status || exit 14;"
+    "$B grep -q 'CapInh:.0000000000000000' /proc/self/status || exit 15;"
+    "test -e /sys/fs/cgroup/unified -o -e /sys/fs/cgroup/cgroup.procs || exit 16;"
+    "$B touch /proc/sys/kernel/hostname 2>/dev/null && exit 17;"
+    "test \"$($B cat /proc/sys/net/ipv4/ip_forward)\" = 1 || exit 18;"
+    "exit 0";
+
+static void full_spec(nk_spec *s)
+{
+	s->mount.auto_flags = NK_AUTO_PROC_MIXED | NK_AUTO_SYS_MIXED | NK_AUTO_CGROUP_MIXED;
+	s->rootfs.options = strdup("ro");
+	s->tty_max = 1;
+	s->no_new_privs = 1;
+	CHECK(nk_strv_push(&s->mount.entries, "tmpfs tmp tmpfs size=1m") == 0);
+	CHECK(nk_strv_push(&s->cap.drop, "sys_module") == 0);
+	CHECK(nk_kvlist_add(&s->sysctl, "kernel.hostname", "full") == 0);
+	CHECK(nk_kvlist_add(&s->sysctl, "net.ipv4.ip_forward", "1") == 0);
+}
+
+static int full_child(void *arg)
+{
+	const struct nkt_root *t = arg;
+	_cleanup_(nk_spec_freep) nk_spec *s = nkt_spec();
+	full_spec(s);
+	int m[2];
+	CHECK_OK(nk_rootfs_prepare(s, t->rootfs, &E));
+	CHECK_OK(nk_mount_auto(s, t->rootfs, &E));
+	CHECK_OK(nk_mount_auto_cgroup(s, t->rootfs, &E));
+	CHECK_OK(nk_dev_autodev(s, t->rootfs, &E));
+	CHECK_OK(nk_mount_fstab_and_entries(s, t->rootfs, &E));
+	CHECK_OK(nk_dev_ptys(s, t->rootfs, m, 2, &E));
+	CHECK_OK(nk_rootfs_pivot(t->rootfs, &E));
+	CHECK_OK(nk_rootfs_finish(s, &E));
+	CHECK_OK(nk_limits_apply(s, &E));
+	CHECK_OK(nk_caps_apply(s, &E));
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", inside_checks, NULL);
+		_exit(127);
+	}
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st));
+	if (WEXITSTATUS(st))
+		fprintf(stderr, "inside check failed: exit %d\n", WEXITSTATUS(st));
+	CHECK(WEXITSTATUS(st) == 0);
+	return 0;
+}
+
+static void test_full_sequence(void **state)
+{
+	NKT_RUN(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP,
+	        full_child, *state);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, nkt_root_setup, nkt_root_teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_prepare),
-	    T(test_pivot),
-	    T(test_finish_ro),
-	    T(test_finish_rw),
-	    cmocka_unit_test(test_errors),
+	    T(test_prepare),   T(test_pivot),         T(test_finish_ro),
+	    T(test_finish_rw), T(test_full_sequence), cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

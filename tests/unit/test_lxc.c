@@ -665,6 +665,42 @@ static void test_misc_values(void **state)
 	                       "lxc.namespace.keep exclude each other");
 }
 
+static void test_validate(void **state)
+{
+	const struct {
+		const char *text;
+		const char *msg; /* NULL: valid */
+	} cases[] = {
+	    {"lxc.net.0.type = veth\nlxc.idmap = u 0 1000 10\nlxc.idmap = g 0 1000 10\n", NULL},
+	    {"lxc.net.3.link = br0\n", "lxc.net.3: no lxc.net.3.type"},
+	    {"lxc.net.0.type = macvlan\n",
+	     "lxc.net.0.link: a network of this type needs the host device to use"},
+	    {"lxc.net.0.type = veth\nlxc.net.0.ipv4.gateway = auto\n",
+	     "lxc.net.0: gateway auto takes the address of lxc.net.0.link, which is not set"},
+	    {"lxc.net.0.type = phys\nlxc.net.0.link = eth1\nlxc.net.0.ipv6.gateway = auto\n",
+	     "lxc.net.0: gateway auto needs a veth, macvlan or ipvlan network"},
+	    {"lxc.cap.drop = sys_module\nlxc.cap.keep = sys_admin\n",
+	     "lxc.cap.drop and lxc.cap.keep exclude each other"},
+	    {"lxc.idmap = u 0 1000 10\n", "lxc.idmap: a user namespace needs both u and g maps"},
+	    {"lxc.idmap = u 0 1000 10\nlxc.idmap = u 5 5000 10\nlxc.idmap = g 0 1 1\n",
+	     "lxc.idmap: 'u 5 5000 10' overlaps 'u 0 1000 10'"},
+	    {"lxc.idmap = g 0 1000 10\nlxc.idmap = g 100 1009 1\nlxc.idmap = u 0 1 1\n",
+	     "lxc.idmap: 'g 100 1009 1' overlaps 'g 0 1000 10'"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_(nk_spec_freep) nk_spec *s = parse_ok(cases[i].text);
+		nk_err *err = NULL;
+		int r = nk_spec_validate(s, &err);
+		if (!cases[i].msg) {
+			assert_int_equal(r, 0);
+			continue;
+		}
+		assert_int_equal(r, -EINVAL);
+		assert_string_equal(err->msg, cases[i].msg);
+		nk_err_free(err);
+	}
+}
+
 /* ---- group "legacy" ---- */
 
 static const struct {
@@ -805,6 +841,24 @@ static void test_include_file_and_dir(void **state)
 	           NK_TEST_DATA "/include/sub/rel.conf\n" NK_TEST_DATA
 	                        "/include/conf.d/10-first.conf\n" NK_TEST_DATA
 	                        "/include/conf.d/20-second.conf");
+}
+
+static void test_origins(void **state)
+{
+	_cleanup_(nk_spec_freep) nk_spec *s = nk_spec_new();
+	assert_int_equal(nk_lxc_parse_file(s, NK_TEST_DATA "/include/main.conf", NULL), 0);
+	assert_string_equal(nk_spec_origin(s, "lxc.uts.name"),
+	                    NK_TEST_DATA "/include/conf.d/20-second.conf:2");
+	assert_string_equal(nk_spec_origin(s, "lxc.tty.max"), NK_TEST_DATA "/include/main.conf:5");
+	_cleanup_(nk_spec_freep) nk_spec *l = parse_ok("\nlxc.network.type = veth\n"
+	                                               "lxc.net.00.link = br0\n"
+	                                               "lxc.cgroup2.memory.max = 1G\n");
+	assert_string_equal(nk_spec_origin(l, "lxc.net.0.type"), "test.conf:2");
+	assert_string_equal(nk_spec_origin(l, "lxc.net.0.link"), "test.conf:3");
+	assert_string_equal(nk_spec_origin(l, "lxc.cgroup2.memory.max"), "test.conf:4");
+	assert_null(nk_spec_origin(l, "lxc.uts.name"));
+	assert_int_equal(nk_lxc_set(l, "lxc.uts.name", "x", NULL), 0);
+	assert_null(nk_spec_origin(l, "lxc.uts.name"));
 }
 
 static void test_include_missing_dir_with_slash(void **state)
@@ -1211,6 +1265,17 @@ static void test_file_unset(void **state)
 	assert_int_equal(nk_lxc_file_unset(p, "lxc.net", NULL), 0);
 	_cleanup_free_ char *t2 = read_text(p);
 	assert_string_equal(t2, "");
+	/* a bare open key removes its own settings only; lxc.hook keeps lxc.hook.version */
+	write_text(p,
+	           "lxc.cgroup.dir = x\nlxc.cgroup.devices.allow = a\nlxc.cgroup.cpu.shares = 2\n"
+	           "lxc.cgroup2.memory.max = 1G\nlxc.hook.version = 1\nlxc.hook.start = /s\n"
+	           "lxc.limit.nofile = 5\nlxc.prlimit.core = 0\nlxc.uts.name = u\n");
+	assert_int_equal(nk_lxc_file_unset(p, "lxc.cgroup", NULL), 0);
+	assert_int_equal(nk_lxc_file_unset(p, "lxc.hook", NULL), 0);
+	assert_int_equal(nk_lxc_file_unset(p, "lxc.prlimit", NULL), 0);
+	_cleanup_free_ char *t3 = read_text(p);
+	assert_string_equal(t3, "lxc.cgroup.dir = x\nlxc.cgroup2.memory.max = 1G\n"
+	                        "lxc.hook.version = 1\nlxc.uts.name = u\n");
 }
 
 static void test_file_update(void **state)
@@ -1357,11 +1422,13 @@ int main(int argc, char **argv)
 	          cmocka_unit_test(test_cap_keep_none), cmocka_unit_test(test_prefix_keys),
 	          cmocka_unit_test(test_networks), cmocka_unit_test(test_mount_auto),
 	          cmocka_unit_test(test_signals), cmocka_unit_test(test_addresses),
-	          cmocka_unit_test(test_idmap_prlimit), cmocka_unit_test(test_misc_values)),
+	          cmocka_unit_test(test_idmap_prlimit), cmocka_unit_test(test_misc_values),
+	          cmocka_unit_test(test_validate)),
 	    GROUP("legacy", cmocka_unit_test(test_legacy_keys),
 	          cmocka_unit_test(test_legacy_network_blocks),
 	          cmocka_unit_test(test_legacy_ignored)),
 	    GROUP("include", cmocka_unit_test(test_include_file_and_dir),
+	          cmocka_unit_test(test_origins),
 	          cmocka_unit_test(test_include_missing_dir_with_slash),
 	          cmocka_unit_test(test_include_errors)),
 	    GROUP("errors", cmocka_unit_test(test_errors)),

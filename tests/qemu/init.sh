@@ -1,0 +1,20 @@
+#!/bin/busybox sh
+# shellcheck shell=dash
+# PID 1 of the test VM: a pure cgroup v2 host (cgroup2 alone at /sys/fs/cgroup, as systemd's
+# unified mode leaves it), then the cgroup tests, then a marker line the host script parses.
+/bin/busybox mkdir -p /proc /sys /dev /tmp
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+echo "vm: kernel $(uname -r), /init started at uptime $(cut -d' ' -f1 /proc/uptime) s"
+echo "vm: cgroup.controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
+grep cgroup /proc/self/mountinfo | sed 's/^/vm: mountinfo: /'
+/bin/cgroup-test
+rc=$?
+echo "vm: tests ended at uptime $(cut -d' ' -f1 /proc/uptime) s"
+echo "NOOK-CGROUP-TEST-EXIT=$rc"
+poweroff -f
