@@ -134,6 +134,24 @@ static int rm_leaf(struct cg_hier *h, nk_err **err)
 	return cg_rmdir_tree(pfd, slash + 1, h->dir, err);
 }
 
+/*
+ * nook's own parent (nook.payload) goes once its last container is gone, so a host with no
+ * container keeps no trace of nook. Another container's create may be walking into it right
+ * now: rmdir fails then (not empty), or create's mkdir below it fails with ENOENT and create
+ * retries (nk_cgroup_create_in).
+ */
+static void rm_empty_parent(const struct cg_hier *h)
+{
+	_cleanup_free_ char *parent = strdup(h->dir);
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+	if (!slash)
+		return;
+	*slash = '\0';
+	const char *base = strrchr(parent, '/');
+	if (base && (strcmp(base + 1, NK_CG_PAYLOAD_DIR) == 0 || strcmp(base + 1, NK_CG_MONITOR_DIR) == 0))
+		rmdir(parent);
+}
+
 static int open_existing(nk_cgroup *cg, bool *any, nk_err **err)
 {
 	*any = false;
@@ -254,8 +272,16 @@ int nk_cgroup_create_in(nk_cg_base base, const char *name, nk_cgroup **out, nk_e
 	if (r < 0)
 		return r;
 	r = clear_stale(cg, err);
-	for (size_t i = 0; r >= 0 && i < cg->n; i++)
-		r = mk_hier(cg, &cg->h[i], base, err);
+	for (size_t i = 0; r >= 0 && i < cg->n; i++) {
+		/* ENOENT: a parent vanished under us (rm_empty_parent of another container's
+		 * destroy); walking the path again recreates it. */
+		for (int tries = 0; tries < 3; tries++) {
+			r = mk_hier(cg, &cg->h[i], base, err);
+			if (r != -ENOENT)
+				break;
+			nk_err_freep(err);
+		}
+	}
 	if (r >= 0)
 		r = read_v2_controllers(cg, err);
 	if (r < 0) {
@@ -392,6 +418,7 @@ int nk_cgroup_destroy(nk_cgroup *cg, nk_err **err)
 		r = rm_leaf(&cg->h[i], err);
 		if (r < 0)
 			return nk_err_wrap(err, r, "destroy cgroup %s", cg->name);
+		rm_empty_parent(&cg->h[i]);
 	}
 	return 0;
 }

@@ -79,6 +79,8 @@ const char *nk_lxc_compat_command(const char *prog);
 typedef struct nk_spec nk_spec;
 /* The container's config (or FILE), with -s KEY=VALUE overrides applied. */
 int nk_cli_load_spec(nk_cli *cli, const char *file, char **sets, nk_spec **out, nk_err **err);
+/* One warning per key that is set but that nook does not apply yet. */
+void nk_cli_warn_not_applied(const nk_spec *spec);
 /* Requires the container to be running; fills err otherwise. */
 int nk_cli_require_running(nk_cli *cli, nk_err **err);
 

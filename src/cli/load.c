@@ -9,6 +9,7 @@
 #include "store/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/log.h"
 
 int nk_cli_load_spec(nk_cli *cli, const char *file, char **sets, nk_spec **out, nk_err **err)
 {
@@ -37,4 +38,11 @@ int nk_cli_load_spec(nk_cli *cli, const char *file, char **sets, nk_spec **out, 
 	}
 	*out = TAKE_PTR(spec);
 	return 0;
+}
+
+void nk_cli_warn_not_applied(const nk_spec *spec)
+{
+	_cleanup_strv_ char **keys = nk_lxc_not_applied(spec);
+	for (char **k = keys; k && *k; k++)
+		nk_warn("%s is not applied yet (see nook config check)", *k);
 }

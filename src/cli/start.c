@@ -136,6 +136,7 @@ int nk_cmd_start(nk_cli *cli, int argc, char **argv)
 	_cleanup_(nk_spec_freep) nk_spec *spec = NULL;
 	if (nk_cli_load_spec(cli, rcfile, sets, &spec, &err) < 0)
 		return nk_cli_fail(cli, err);
+	nk_cli_warn_not_applied(spec);
 	/* A start hook runs the container's own /bin/sh while nook's code is still its PID 1. */
 	if (spec->hooks[NK_HOOK_START] && nk_selfexec_sealed(cli->exec_argv) < 0) {
 		nk_err_set(&err, 0, "start %s: cannot run from a sealed copy of nook", cli->name);

@@ -20,10 +20,10 @@ static const char *const net_type_names[NK_NET_TYPE_MAX] = {
 };
 
 /* The first runtime milestone sets up loopback-only, host-shared and veth networks. */
+/* Applied by the start sequence today: loopback only, and the host's network. */
 const bool lxc_net_type_applied[NK_NET_TYPE_MAX] = {
     [NK_NET_EMPTY] = true,
     [NK_NET_NONE] = true,
-    [NK_NET_VETH] = true,
 };
 
 const char *lxc_net_type_name(enum nk_net_type type)

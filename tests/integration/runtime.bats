@@ -412,3 +412,87 @@ C
   run nook attach -P "$LP" -n lxcmade -- hostname
   [ "$output" = "lxcmade" ]
 }
+
+@test "destroy refuses a running container; destroy -f kills it first" {
+  make_busybox d1
+  nook start -P "$LP" -n d1
+  run nook destroy -P "$LP" -n d1
+  [ "$status" -eq 1 ]
+  one_line
+  [[ $output == *"is running"* ]]
+  [ -d "$LP/d1/rootfs" ]
+  run nook destroy -P "$LP" -n d1 -f
+  [ "$status" -eq 0 ]
+  [ ! -e "$LP/d1" ]
+  [ -z "$(leftovers d1)" ]
+}
+
+@test "a flood on the console: the monitor keeps up and the ring buffer keeps the newest" {
+  make_busybox f1
+  nook config set -P "$LP" -n f1 lxc.console.buffer.size 4096
+  nook start -P "$LP" -n f1
+  nook attach -P "$LP" -n f1 -- sh -c 'i=0; while [ $i -lt 3000 ]; do echo "flood line $i"; i=$((i+1)); done > /dev/console; echo flood-end > /dev/console'
+  sleep 0.5
+  run nook console-log -P "$LP" -n f1
+  [[ $output == *flood-end* ]]
+  [[ $output != *"flood line 0"$'\n'* ]]
+  [ "${#output}" -le 4096 ]
+  run nook attach -P "$LP" -n f1 -- true
+  [ "$status" -eq 0 ]
+}
+
+@test "stop during start: no monitor, cgroup or process is left" {
+  make_busybox f2
+  nook config set -P "$LP" -n f2 lxc.hook.pre-start "/bin/sleep 1"
+  "$NOOK" start -P "$LP" -n f2 & sp=$!
+  for _ in $(seq 40); do [[ $(nook info -P "$LP" -n f2 -s) == *STARTING* ]] && break; sleep 0.05; done
+  nook stop -P "$LP" -n f2 -k || true
+  wait $sp || true
+  nook stop -P "$LP" -n f2 -k 2>/dev/null || true
+  run nook wait -P "$LP" -n f2 -s STOPPED -t 10
+  [ "$status" -eq 0 ]
+  [ -z "$(leftovers f2)" ]
+}
+
+@test "stop --nokill fails after the timeout and leaves the container running" {
+  make_busybox f3
+  nook start -P "$LP" -n f3 -- /bin/sh -c 'trap "" USR1 TERM PWR; while :; do sleep 1; done'
+  run nook stop -P "$LP" -n f3 -t 1 --nokill
+  [ "$status" -eq 1 ]
+  one_line
+  [[ $output == *"still running"* ]]
+  [[ $(nook info -P "$LP" -n f3 -s) == *RUNNING ]]
+  run nook stop -P "$LP" -n f3 -t 1
+  [ "$status" -eq 0 ]
+  [ -z "$(leftovers f3)" ]
+}
+
+@test "console: the terminal's size reaches the tty" {
+  make_busybox f4
+  nook start -P "$LP" -n f4
+  run python3 - "$NOOK" "$LP" <<'PY'
+import fcntl, os, pty, select, struct, sys, termios, time
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 37, 101, 0, 0))
+    os.execv(sys.argv[1], [sys.argv[1], "console", "-P", sys.argv[2], "-n", "f4", "-t", "0"])
+seen = b""
+def until(needle, t=10):
+    global seen
+    end = time.time() + t
+    while time.time() < end and needle not in seen:
+        if select.select([fd], [], [], 0.2)[0]:
+            seen += os.read(fd, 4096)
+    return needle in seen
+until(b"Connected")
+time.sleep(0.5)
+os.write(fd, b"stty size\r")
+ok = until(b"37 101")
+os.write(fd, b"\x01q")
+os.waitpid(pid, 0)
+print(seen.decode(errors="replace"))
+sys.exit(0 if ok else 1)
+PY
+  echo "$output"
+  [ "$status" -eq 0 ]
+}

@@ -5,6 +5,17 @@
 /bin/busybox mkdir -p /proc /sys /dev /tmp
 /bin/busybox --install -s /bin
 export PATH=/bin
+# pivot_root cannot leave the initramfs (rootfs), and containers need it: move everything to a
+# tmpfs and make that the root first.
+if [ -z "$NOOK_VM_SWITCHED" ]; then
+  mkdir -p /newroot
+  mount -t tmpfs -o size=512m tmpfs /newroot
+  for d in /*; do
+    [ "$d" = /newroot ] || cp -a "$d" /newroot/
+  done
+  export NOOK_VM_SWITCHED=1
+  exec switch_root /newroot /init
+fi
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -17,4 +28,11 @@ grep cgroup /proc/self/mountinfo | sed 's/^/vm: mountinfo: /'
 rc=$?
 echo "vm: tests ended at uptime $(cut -d' ' -f1 /proc/uptime) s"
 echo "NOOK-CGROUP-TEST-EXIT=$rc"
+if [ -x /nook/test.sh ]; then
+  mkdir -p /run /var/lib
+  mount -t tmpfs tmpfs /run
+  /nook/test.sh
+  echo "NOOK-RUNTIME-TEST-EXIT=$?"
+  echo "vm: nook tests ended at uptime $(cut -d' ' -f1 /proc/uptime) s"
+fi
 poweroff -f

@@ -42,6 +42,19 @@ mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 cp "$busybox" "$root/bin/busybox"
 cp "$bin" "$root/bin/cgroup-test"
 install -m 0755 "$here/init.sh" "$root/init"
+# nook itself, when built: the binary with its shared libraries, nook-init and the templates.
+nook=${NOOK:-$top/build/src/cli/nook}
+if [[ -x $nook && -x $top/build/src/init/nook-init ]]; then
+  mkdir -p "$root/nook/templates" "$root/etc"
+  cp "$nook" "$top/build/src/init/nook-init" "$root/nook/"
+  cp "$top/templates/nook-busybox" "$root/nook/templates/"
+  install -m 0755 "$here/nook-v2.sh" "$root/nook/test.sh"
+  for lib in $(ldd "$nook" | grep -o '/[^ ]*'); do
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+  done
+  [[ -e $root/lib64 ]] || ln -s usr/lib64 "$root/lib64" 2>/dev/null || true
+fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1 > "$work/initrd.gz")
 
 echo "run-cgroup-v2: booting $(basename "$kernel") (tcg, timeout ${timeout_s}s), log in $log"
@@ -76,4 +89,10 @@ if [[ -z $marker ]]; then
   tail -n 20 "$log" >&2
   exit 2
 fi
-exit "${marker#*=}"
+rc=${marker#*=}
+if [[ -d $root/nook ]]; then
+  nmarker=$(grep -ao 'NOOK-RUNTIME-TEST-EXIT=[0-9]*' "$log" | tail -n 1 || true)
+  [[ -n $nmarker ]] || { echo "run-cgroup-v2: nook's runtime tests never reported" >&2; exit 2; }
+  [[ ${nmarker#*=} == 0 ]] || rc=1
+fi
+exit "$rc"

@@ -1,0 +1,69 @@
+#!/usr/bin/env bats
+# Debian system containers boot to a login prompt, with sysvinit and with systemd.
+# They download from Debian's mirror the first time (then the template's cache serves them):
+# run only with NOOK_TEST_DEBIAN=1, as scripts/run test does.
+load helpers
+
+setup() {
+  [[ ${NOOK_TEST_DEBIAN:-0} == 1 ]] || skip "set NOOK_TEST_DEBIAN=1 to boot Debian containers"
+  setup_lxcpath
+}
+teardown() { [[ -n ${LP:-} ]] && { stop_all; teardown_lxcpath; }; true; }
+
+# Waits until systemd has finished booting; prints its final state.
+system_state() {
+  local s
+  for _ in $(seq 60); do
+    s=$(nook attach -P "$LP" -n "$1" -- systemctl is-system-running </dev/null 2>/dev/null || true)
+    [[ $s == starting || $s == initializing || -z $s ]] || break
+    sleep 0.5
+  done
+  echo "$s"
+}
+
+@test "debian (systemd): boots with no failed unit, login on tty1, stops cleanly" {
+  nook create -q -P "$LP" -n dsd -t debian
+  nook start -P "$LP" -n dsd
+  run system_state dsd
+  echo "state: $output"
+  nook attach -P "$LP" -n dsd -- systemctl --failed --no-legend </dev/null || true
+  [ "$output" = "running" ]
+  run python3 "$BATS_TEST_DIRNAME/console.py" "login:" -- "$NOOK" console -P "$LP" -n dsd -t 1
+  [ "$status" -eq 0 ]
+  run nook stop -P "$LP" -n dsd -t 30
+  [ "$status" -eq 0 ]
+  [ -z "$(leftovers dsd)" ]
+}
+
+@test "debian (sysvinit): boots to runlevel 2, login on tty1 and the console" {
+  nook create -q -P "$LP" -n dsv -t debian -- --init sysvinit
+  nook start -P "$LP" -n dsv
+  for _ in $(seq 40); do
+    lvl=$(nook attach -P "$LP" -n dsv -- runlevel </dev/null 2>/dev/null || true)
+    [[ $lvl == "N 2" ]] && break
+    sleep 0.25
+  done
+  [ "$lvl" = "N 2" ]
+  run python3 "$BATS_TEST_DIRNAME/console.py" "login:" -- "$NOOK" console -P "$LP" -n dsv -t 1
+  [ "$status" -eq 0 ]
+  run python3 "$BATS_TEST_DIRNAME/console.py" "login:" -- "$NOOK" console -P "$LP" -n dsv -t 0
+  [ "$status" -eq 0 ]
+  run nook stop -P "$LP" -n dsv -t 30
+  [ "$status" -eq 0 ]
+  [ -z "$(leftovers dsv)" ]
+}
+
+@test "debian: reboot inside the container brings it back" {
+  nook create -q -P "$LP" -n drb -t debian -- --init sysvinit
+  nook start -P "$LP" -n drb
+  pid1=$(nook info -P "$LP" -n drb -p | awk '{print $2}')
+  sleep 2
+  nook attach -P "$LP" -n drb -- reboot </dev/null || true
+  for _ in $(seq 60); do
+    pid2=$(nook info -P "$LP" -n drb -p | awk '{print $2}')
+    [[ -n $pid2 && $pid2 != "$pid1" ]] && break
+    sleep 0.25
+  done
+  [ "$pid2" != "$pid1" ]
+  [[ $(nook info -P "$LP" -n drb -s) == *RUNNING ]]
+}

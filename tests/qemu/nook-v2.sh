@@ -1,0 +1,31 @@
+#!/bin/busybox sh
+# shellcheck shell=dash
+# Inside the pure cgroup v2 VM: nook itself, end to end, with a busybox container. TAP output.
+export PATH=/bin:/sbin:/usr/bin NOOK_TEMPLATE_DIR=/nook/templates NOOK_INIT=/nook/nook-init
+N=/nook/nook
+P=/tmp/lxcpath
+n=0 fail=0
+t() { # t DESCRIPTION CMD...
+  desc=$1; shift
+  n=$((n + 1))
+  if out=$("$@" 2>&1); then echo "ok $n - $desc"; else echo "not ok $n - $desc"; echo "$out" | sed 's/^/# /'; fail=1; fi
+}
+cg=/sys/fs/cgroup/nook.payload
+t "create a busybox container" $N create -q -P $P -n v2 -t busybox
+t "set cgroup2 limits" sh -c "$N config set -P $P -n v2 lxc.cgroup2.memory.max 67108864 &&
+  $N config set -P $P -n v2 lxc.cgroup2.pids.max 64"
+t "start" $N start -P $P -n v2
+cgdir=$(ls -d $cg/*v2 2>/dev/null | head -n 1)
+t "the container has its own cgroup" test -d "$cgdir"
+t "memory.max applied" sh -c "test \"\$(cat $cgdir/memory.max)\" = 67108864"
+t "pids.max applied" sh -c "test \"\$(cat $cgdir/pids.max)\" = 64"
+t "init is in it" sh -c "grep -q \"\$($N info -P $P -n v2 -p | awk '{print \$2}')\" $cgdir/cgroup.procs"
+# stdin is the VM's serial console: attach would proxy a pty; scripts pass their own input
+t "the container sees its cgroup as /" sh -c "test \"\$($N attach -P $P -n v2 -- cat /proc/self/cgroup </dev/null)\" = '0::/'"
+t "attach runs inside" sh -c "test \"\$($N attach -P $P -n v2 -- hostname </dev/null)\" = v2"
+t "freeze and thaw" sh -c "$N freeze -P $P -n v2 && grep -q 'frozen 1' $cgdir/cgroup.events && $N unfreeze -P $P -n v2"
+t "stop" $N stop -P $P -n v2 -t 10
+t "the cgroup is gone after stop" sh -c "! test -d $cgdir"
+t "execute returns the status" sh -c "$N execute -P $P -n v2 -- sh -c 'exit 5'; test \$? = 5"
+echo "1..$n"
+exit $fail
