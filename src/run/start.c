@@ -16,6 +16,7 @@
 #include <linux/close_range.h>
 #include <limits.h>
 #include <poll.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -376,6 +377,24 @@ static int clone_flags(const nk_spec *s, int *flags, nk_err **err)
 	return 0;
 }
 
+/* fork-like clone; with clone3 and CLONE_INTO_CGROUP when the host has only cgroup v2. */
+static pid_t clone_into(int flags, nk_cgroup *cg, bool *born_in_cgroup)
+{
+	int cgfd = nk_cgroup_unified_fd(cg);
+	if (nk_cgroup_layout(cg) == NK_CG_LAYOUT_V2 && cgfd >= 0) {
+		struct clone_args ca = { .flags = (uint64_t)flags | CLONE_INTO_CGROUP,
+					 .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgfd };
+		pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+		if (pid >= 0) {
+			*born_in_cgroup = true;
+			return pid;
+		}
+		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+			return -1;
+	}
+	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
 static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 {
 	int sp[2];
@@ -392,7 +411,10 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 	a.new_cgroupns = flags & CLONE_NEWCGROUP;
 	a.new_uts = flags & CLONE_NEWUTS;
 	flags &= ~CLONE_NEWCGROUP;
-	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	/* On a pure cgroup v2 host the child is born in its cgroup (CLONE_INTO_CGROUP): no
+	 * migration, whose write lock costs an RCU grace period. Elsewhere it is moved below. */
+	bool born_in_cgroup = false;
+	pid_t pid = clone_into(flags, c->cg, &born_in_cgroup);
 	if (pid < 0) {
 		close(sp[1]);
 		return nk_err_sys(err, "clone the container's init");
@@ -404,7 +426,7 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 	close(sp[1]);
 	c->pid = pid;
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	r = nk_cgroup_attach(c->cg, pid, err);
+	r = born_in_cgroup ? 0 : nk_cgroup_attach(c->cg, pid, err);
 	if (r < 0) {
 		/* The child may have failed first (it works meanwhile): its reason is the real one. */
 		struct pollfd p = { .fd = sync, .events = POLLIN };

@@ -308,9 +308,13 @@ C
 
 @test "-s KEY=VAL overrides a config key for one run" {
   make_busybox r26
-  nook start -P "$LP" -n r26 -s lxc.uts.name=othername
-  run nook attach -P "$LP" -n r26 -- hostname
-  [ "$output" = "othername" ]
+  # (not the host name: busybox's rcS sets it again from /etc/hostname)
+  nook start -P "$LP" -n r26 -s lxc.environment=ONE_RUN=yes -s "lxc.cgroup.pids.max = 77"
+  run nook attach -P "$LP" -n r26 -- sh -c 'tr "\0" "\n" < /proc/1/environ | grep ONE_RUN'
+  [ "$output" = "ONE_RUN=yes" ]
+  run nook cgroup -P "$LP" -n r26 pids.max
+  [ "$output" = "77" ]
+  ! grep -q ONE_RUN "$LP/r26/config"
 }
 
 @test "lxc-* names: lxc-start, lxc-attach, lxc-info, lxc-stop" {
