@@ -50,12 +50,7 @@ int nk_cmd_attach(nk_cli *cli, int argc, char **argv)
 	_cleanup_strv_ char **vars = NULL;
 	int nargs = argc, c, r;
 	bool no_pty = false;
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0) {
-			nargs = i;
-			o.argv = argv[i + 1] ? argv + i + 1 : NULL;
-			break;
-		}
+	nargs = nk_cli_split_dashdash(argc, argv, &o.argv);
 	while ((c = getopt_long(nargs, argv, NK_COMMON_SHORTOPTS "v:u:g:s:e::", opts, NULL)) != -1) {
 		switch (c) {
 		case 'C': o.clear_env = true; break;

@@ -55,6 +55,11 @@ const nk_cmd *nk_cmd_find(const char *name);
 int nk_cli_common_opt(nk_cli *cli, int c, const char *arg);
 /* After getopt: takes the name from the first positional if -n was not given. */
 int nk_cli_take_name(nk_cli *cli, int argc, char **argv, bool required);
+/*
+ * Everything after "--" belongs to the command or template, untouched by getopt: returns the
+ * argc to parse options from, and *rest the words after "--" (NULL when none).
+ */
+int nk_cli_split_dashdash(int argc, char **argv, char ***rest);
 /* Applies logging options; called once options are parsed. */
 void nk_cli_setup_log(nk_cli *cli);
 

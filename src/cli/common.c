@@ -103,3 +103,14 @@ int nk_cli_parse_format(nk_cli *cli, const char *arg)
 		return nk_cli_usage_error(cli, "--format: expected table or json, got '%s'", arg);
 	return 0;
 }
+
+int nk_cli_split_dashdash(int argc, char **argv, char ***rest)
+{
+	*rest = NULL;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			*rest = argv[i + 1] ? argv + i + 1 : NULL;
+			return i;
+		}
+	return argc;
+}

@@ -18,13 +18,7 @@ int nk_cmd_create(nk_cli *cli, int argc, char **argv)
 	};
 	nk_create_opts o = { .default_conf = cli->default_conf, .lxc_first = cli->compat };
 	/* Everything after "--" belongs to the template, untouched by our option parser. */
-	int nargs = argc;
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0) {
-			nargs = i;
-			o.template_args = argv + i + 1;
-			break;
-		}
+	int nargs = nk_cli_split_dashdash(argc, argv, &o.template_args);
 	int c, r;
 	while ((c = getopt_long(nargs, argv, NK_COMMON_SHORTOPTS "t:f:B:", opts, NULL)) != -1) {
 		switch (c) {

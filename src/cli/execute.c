@@ -43,12 +43,7 @@ int nk_cmd_execute(nk_cli *cli, int argc, char **argv)
 	_cleanup_strv_ char **sets = NULL;
 	int nargs = argc, c, r;
 	char **cmd = NULL;
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0) {
-			nargs = i;
-			cmd = argv + i + 1;
-			break;
-		}
+	nargs = nk_cli_split_dashdash(argc, argv, &cmd);
 	while ((c = getopt_long(nargs, argv, NK_COMMON_SHORTOPTS "f:s:", opts, NULL)) != -1) {
 		if (c == 'f')
 			rcfile = optarg;

@@ -109,12 +109,7 @@ int nk_cmd_start(nk_cli *cli, int argc, char **argv)
 	_cleanup_strv_ char **sets = NULL;
 	char **cmd = NULL;
 	int nargs = argc, c, r;
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0) {
-			nargs = i;
-			cmd = argv[i + 1] ? argv + i + 1 : NULL;
-			break;
-		}
+	nargs = nk_cli_split_dashdash(argc, argv, &cmd);
 	while ((c = getopt_long(nargs, argv, NK_COMMON_SHORTOPTS "dFf:s:p:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': fg = false; break;
