@@ -378,7 +378,8 @@ C
 @test "lxc.namespace.keep = net shares the host network; lxc.net.0.type = none too" {
   make_busybox n1
   nook config set -P "$LP" -n n1 lxc.namespace.keep net
-  nook start -P "$LP" -n n1
+  # A plain command as init: nothing in the container may touch the host's interfaces.
+  nook start -P "$LP" -n n1 -- /bin/sleep 1000
   run nook attach -P "$LP" -n n1 -- sh -c "awk -F: 'NR > 2 {print \$1}' /proc/net/dev | tr -d ' ' | sort | tr '\n' ' '"
   host=$(awk -F: 'NR > 2 {print $1}' /proc/net/dev | tr -d ' ' | sort | tr '\n' ' ')
   [ "$output" = "$host" ]
