@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,11 +10,14 @@
 #include "conf/spec.h"
 #include "monitor/cmd.h"
 #include "monitor/monitor.h"
+#include "net/container.h"
 #include "run/start.h"
 #include "store/store.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 typedef struct ct_info {
+	char **ipv4, **ipv6;
 	const char *state;
 	int pid;                /* 0 when stopped */
 	nk_cgroup_stats st;
@@ -27,6 +31,10 @@ static void load_running(nk_cli *cli, ct_info *in)
 	if (nk_cmd_call(cli->lxcpath, cli->name, NK_CMD_INIT_PID, 0, NULL, 0, &rsp, NULL, NULL, NULL) == 0 &&
 	    rsp.ret == 0)
 		in->pid = rsp.arg;
+	if (in->pid) {
+		in->ipv4 = nk_netc_addresses(in->pid, AF_INET);
+		in->ipv6 = nk_netc_addresses(in->pid, AF_INET6);
+	}
 	_cleanup_free_ char *ttys = NULL;
 	if (nk_cmd_call(cli->lxcpath, cli->name, NK_CMD_TTYS, 0, NULL, 0, &rsp, &ttys, NULL, NULL) == 0) {
 		size_t len = 0;
@@ -66,27 +74,44 @@ static void print_json(nk_cli *cli, ct_info *in)
 			json_object_object_add(o, "cpu_ns", json_object_new_uint64(in->st.cpu_ns));
 		json_object_object_add(o, "ttys_in_use", json_object_new_string(in->ttys_busy ? in->ttys_busy : ""));
 	}
-	json_object_object_add(o, "ipv4", json_object_new_array());
-	json_object_object_add(o, "ipv6", json_object_new_array());
+	json_object *v4 = json_object_new_array(), *v6 = json_object_new_array();
+	for (char **a = in->ipv4; a && *a; a++)
+		json_object_array_add(v4, json_object_new_string(*a));
+	for (char **a = in->ipv6; a && *a; a++)
+		json_object_array_add(v6, json_object_new_string(*a));
+	json_object_object_add(o, "ipv4", v4);
+	json_object_object_add(o, "ipv6", v6);
 	if (in->reason)
 		json_object_object_add(o, "reason", json_object_new_string(in->reason));
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 
-static void print_table(nk_cli *cli, ct_info *in, bool state_only, bool pid_only, bool raw)
+static void print_ips(ct_info *in)
 {
-	if (state_only || pid_only) {
+	for (char **a = in->ipv4; a && *a; a++)
+		printf("%-15s %s\n", "IP:", *a);
+	for (char **a = in->ipv6; a && *a; a++)
+		printf("%-15s %s\n", "IP:", *a);
+}
+
+static void print_table(nk_cli *cli, ct_info *in, bool state_only, bool pid_only, bool ips_only,
+			bool raw)
+{
+	if (state_only || pid_only || ips_only) {
 		if (state_only)
 			printf("%-15s %s\n", "State:", in->state);
 		if (pid_only && in->pid)
 			printf("%-15s %d\n", "PID:", in->pid);
+		if (ips_only)
+			print_ips(in);
 		return;
 	}
 	printf("%-15s %s\n", "Name:", cli->name);
 	printf("%-15s %s\n", "State:", in->state);
 	if (in->pid) {
 		printf("%-15s %d\n", "PID:", in->pid);
+		print_ips(in);
 		if (in->st.cpu_ns != NK_CG_STAT_UNKNOWN)
 			printf(raw ? "%-15s %.0f\n" : "%-15s %.2f seconds\n", "CPU use:",
 			       raw ? (double)in->st.cpu_ns : in->st.cpu_ns / 1e9);
@@ -148,8 +173,10 @@ int nk_cmd_info(nk_cli *cli, int argc, char **argv)
 		in.reason = nk_monitor_last_error(cli->lxcpath, cli->name);
 	if (cli->format == NK_FORMAT_JSON)
 		print_json(cli, &in);
-	else if (!ips_only || state_only || pid_only)
-		print_table(cli, &in, state_only, pid_only, raw);
+	else
+		print_table(cli, &in, state_only, pid_only, ips_only, raw);
+	nk_strv_free(in.ipv4);
+	nk_strv_free(in.ipv6);
 	free(in.ttys_busy);
 	free(in.reason);
 	return 0;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,8 @@
 
 #include "cli/cli.h"
 #include "conf/lxc.h"
+#include "monitor/cmd.h"
+#include "net/container.h"
 #include "store/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -16,6 +19,7 @@ typedef struct ct_row {
 	nk_ct_state state;
 	char *autostart;
 	char *groups;
+	char **ipv4, **ipv6;
 } ct_row;
 
 /* One key of a container's config, "" when unset or unreadable (a broken config still lists). */
@@ -38,6 +42,13 @@ static void row_load(ct_row *r, const char *lxcpath, const char *name)
 	_cleanup_free_ char *a = config_value(lxcpath, name, "lxc.start.auto");
 	r->autostart = strdup(a && strcmp(a, "1") == 0 ? "1" : "0");
 	r->groups = config_value(lxcpath, name, "lxc.group");
+	nk_cmd_rsp rsp;
+	if (r->state != NK_STATE_STOPPED &&
+	    nk_cmd_call(lxcpath, name, NK_CMD_INIT_PID, 0, NULL, 0, &rsp, NULL, NULL, NULL) == 0 &&
+	    rsp.ret == 0) {
+		r->ipv4 = nk_netc_addresses(rsp.arg, AF_INET);
+		r->ipv6 = nk_netc_addresses(rsp.arg, AF_INET6);
+	}
 	/* A list key gives one value per line; the table shows them comma-separated. */
 	for (char *p = r->groups; p && *p; p++)
 		if (*p == '\n')
@@ -58,12 +69,32 @@ static void print_json(ct_row *rows, size_t n)
 		for (char *t = groups ? strtok_r(groups, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save))
 			json_object_array_add(g, json_object_new_string(t));
 		json_object_object_add(o, "groups", g);
-		json_object_object_add(o, "ipv4", json_object_new_array());
-		json_object_object_add(o, "ipv6", json_object_new_array());
+		json_object *v4 = json_object_new_array(), *v6 = json_object_new_array();
+		for (char **a = rows[i].ipv4; a && *a; a++)
+			json_object_array_add(v4, json_object_new_string(*a));
+		for (char **a = rows[i].ipv6; a && *a; a++)
+			json_object_array_add(v6, json_object_new_string(*a));
+		json_object_object_add(o, "ipv4", v4);
+		json_object_object_add(o, "ipv6", v6);
 		json_object_array_add(arr, o);
 	}
 	puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(arr);
+}
+
+/* "a, b" or NULL for an empty list (the table shows "-"). */
+static char *join_list(char **v)
+{
+	char *out = NULL;
+	size_t len = 0;
+	if (!v || !*v)
+		return NULL;
+	FILE *f = open_memstream(&out, &len);
+	for (char **p = v; f && *p; p++)
+		fprintf(f, "%s%s", p == v ? "" : ", ", *p);
+	if (f)
+		fclose(f);
+	return out;
 }
 
 static void print_fancy(ct_row *rows, size_t n)
@@ -73,9 +104,13 @@ static void print_fancy(ct_row *rows, size_t n)
 		if ((int)strlen(rows[i].name) > w)
 			w = (int)strlen(rows[i].name);
 	printf("%-*s %-8s %-9s %-12s %-15s %s\n", w, "NAME", "STATE", "AUTOSTART", "GROUPS", "IPV4", "IPV6");
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *v4 = join_list(rows[i].ipv4);
+		_cleanup_free_ char *v6 = join_list(rows[i].ipv6);
 		printf("%-*s %-8s %-9s %-12s %-15s %s\n", w, rows[i].name, nk_ct_state_name(rows[i].state),
-		       rows[i].autostart, *rows[i].groups ? rows[i].groups : "-", "-", "-");
+		       rows[i].autostart, *rows[i].groups ? rows[i].groups : "-", v4 ? v4 : "-",
+		       v6 ? v6 : "-");
+	}
 }
 
 int nk_cmd_ls(nk_cli *cli, int argc, char **argv)
@@ -124,6 +159,8 @@ int nk_cmd_ls(nk_cli *cli, int argc, char **argv)
 		if ((running && !up) || (stopped && up)) {
 			free(rows[n].autostart);
 			free(rows[n].groups);
+			nk_strv_free(rows[n].ipv4);
+			nk_strv_free(rows[n].ipv6);
 			continue;
 		}
 		n++;
@@ -138,6 +175,8 @@ int nk_cmd_ls(nk_cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		free(rows[i].autostart);
 		free(rows[i].groups);
+		nk_strv_free(rows[i].ipv4);
+		nk_strv_free(rows[i].ipv6);
 	}
 	free(rows);
 	return 0;

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/close_range.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -45,6 +47,8 @@ static int start_daemon(nk_cli *cli, nk_monitor_opts *o, int lock, nk_err **err)
 	if (pid == 0) {
 		close(p[0]);
 		close(lock); /* the command lock stays with the caller, who ends once we are up */
+		/* Whatever the caller's caller left open must not live on in the monitor. */
+		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 		setsid();
 		/* The monitor must not pin the caller's cwd (a mount) for the container's life. */
 		if (chdir("/") < 0)
@@ -144,8 +148,10 @@ int nk_cmd_start(nk_cli *cli, int argc, char **argv)
 		nk_err_set(&err, EBUSY, "start %s: it is already running", cli->name);
 		return nk_cli_fail(cli, err);
 	}
+	_cleanup_free_ char *config = rcfile ? realpath(rcfile, NULL) : nk_ct_config_path(cli->lxcpath, cli->name);
 	nk_monitor_opts o = { .lxcpath = cli->lxcpath, .name = cli->name, .spec = spec,
-			      .argv = cmd, .exec_fd = -1, .ready_fd = -1, .foreground = fg };
+			      .argv = cmd, .exec_fd = -1, .ready_fd = -1, .foreground = fg,
+			      .config = config, .defines = sets };
 	if (fg) {
 		nk_term t;
 		nk_term_raw(&t, STDIN_FILENO);

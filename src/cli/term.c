@@ -20,14 +20,15 @@ void nk_term_raw(nk_term *t, int fd)
 	struct termios raw = t->saved;
 	cfmakeraw(&raw);
 	raw.c_oflag |= OPOST | ONLCR; /* our own messages still start at column 0 */
-	if (tcsetattr(fd, TCSAFLUSH, &raw) == 0)
+	/* TCSANOW, not TCSAFLUSH: what the user typed ahead (an Enter) must not be lost. */
+	if (tcsetattr(fd, TCSANOW, &raw) == 0)
 		t->raw = true;
 }
 
 void nk_term_restore(nk_term *t)
 {
 	if (t->raw)
-		tcsetattr(t->fd, TCSAFLUSH, &t->saved);
+		tcsetattr(t->fd, TCSADRAIN, &t->saved);
 	t->raw = false;
 }
 

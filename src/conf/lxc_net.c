@@ -20,10 +20,10 @@ static const char *const net_type_names[NK_NET_TYPE_MAX] = {
 };
 
 /* The first runtime milestone sets up loopback-only, host-shared and veth networks. */
-/* Applied by the start sequence today: loopback only, and the host's network. */
+/* Applied by the start sequence (src/net/container.c). */
 const bool lxc_net_type_applied[NK_NET_TYPE_MAX] = {
-    [NK_NET_EMPTY] = true,
-    [NK_NET_NONE] = true,
+    [NK_NET_EMPTY] = true,  [NK_NET_NONE] = true, [NK_NET_VETH] = true,  [NK_NET_MACVLAN] = true,
+    [NK_NET_IPVLAN] = true, [NK_NET_VLAN] = true, [NK_NET_PHYS] = true,
 };
 
 const char *lxc_net_type_name(enum nk_net_type type)

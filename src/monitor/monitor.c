@@ -23,42 +23,14 @@
 
 #include "conf/lxc.h"
 #include "monitor/cmd.h"
-#include "monitor/console.h"
 #include "run/hooks.h"
-#include "run/start.h"
 #include "store/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/proctitle.h"
 
-#define DEFAULT_RING (64 * 1024)
-
-enum ev_type { EV_SIGNAL = 1, EV_LISTEN, EV_TIMER, EV_MASTER, EV_CLIENT, EV_STDIN };
-#define EV(type, idx) (((uint64_t)(type) << 32) | (uint32_t)(idx))
-
-enum client_kind { CL_REQUEST, CL_TTY, CL_SUBSCRIBER, CL_STOP_WAITER };
-
-typedef struct client {
-	int fd;
-	enum client_kind kind;
-	int tty;
-	struct client *next;
-} client;
-
-typedef struct mon {
-	nk_monitor_opts *o;
-	nk_container *c;
-	int ep, sigfd, lsock, timerfd, statefd, logfd;
-	nk_ring ring;
-	int *slaves;        /* held open so a tty never hangs up while its getty respawns */
-	client *tty_owner[65];
-	client *clients;
-	nk_ct_state state;
-	bool stopping, nokill, want_exit;
-	int init_status;    /* wait status of init's last exit */
-	char *rundir;
-} mon;
+#include "monitor/internal.h"
 
 static char *run_file(mon *m, const char *f)
 {
@@ -66,7 +38,7 @@ static char *run_file(mon *m, const char *f)
 	return asprintf(&p, "%s/%s", m->rundir, f) < 0 ? NULL : p;
 }
 
-static void set_state(mon *m, nk_ct_state s)
+void nk_mon_set_state(mon *m, nk_ct_state s)
 {
 	m->state = s;
 	const char *name = nk_ct_state_name(s);
@@ -81,7 +53,7 @@ static void set_state(mon *m, nk_ct_state s)
 			(void)!send(c->fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
-static void save_error(mon *m, const char *text)
+void nk_mon_save_error(mon *m, const char *text)
 {
 	_cleanup_free_ char *p = run_file(m, "error");
 	if (!p)
@@ -205,7 +177,7 @@ static void start_stop(mon *m, int timeout)
 	if (!m->c || m->c->pid <= 0)
 		return;
 	m->stopping = true;
-	set_state(m, NK_STATE_STOPPING);
+	nk_mon_set_state(m, NK_STATE_STOPPING);
 	if (timeout == 0) {
 		nk_cgroup_kill(m->c->cg, SIGKILL, NULL);
 		return;
@@ -284,7 +256,7 @@ static void handle_request(mon *m, client *cl)
 	case NK_CMD_SUBSCRIBE:
 		cl->kind = CL_SUBSCRIBER;
 		reply(cl, 0, 0, NULL, 0, -1);
-		set_state(m, m->state);
+		nk_mon_set_state(m, m->state);
 		return;
 	case NK_CMD_STOP:
 		cl->kind = CL_STOP_WAITER;
@@ -316,7 +288,7 @@ static void handle_request(mon *m, client *cl)
 		bool fr = req.cmd == NK_CMD_FREEZE;
 		int ret = m->c ? nk_cgroup_freeze(m->c->cg, fr, NULL) : -ESRCH;
 		if (ret == 0)
-			set_state(m, fr ? NK_STATE_FROZEN : NK_STATE_RUNNING);
+			nk_mon_set_state(m, fr ? NK_STATE_FROZEN : NK_STATE_RUNNING);
 		reply(cl, ret, 0, NULL, 0, -1);
 		break;
 	}
@@ -420,23 +392,58 @@ static void unwatch_ttys(mon *m)
 	m->slaves = NULL;
 }
 
-static int spawn(mon *m, nk_err **err)
+void nk_mon_adopt(mon *m)
 {
-	nk_start_opts so = { .lxcpath = m->o->lxcpath, .name = m->o->name, .spec = m->o->spec,
-			     .argv = m->o->argv, .exec_fd = m->o->exec_fd,
-			     .inherit_stdio = m->o->inherit_stdio };
-	set_state(m, NK_STATE_STARTING);
-	int r = nk_container_spawn(&so, &m->c, err);
+	watch_ttys(m);
+}
+
+int nk_mon_spawn(mon *m, nk_err **err)
+{
+	nk_mon_set_state(m, NK_STATE_STARTING);
+	int r = m->o->spawn(m, err);
 	if (r < 0)
 		return r;
 	watch_ttys(m);
-	set_state(m, NK_STATE_RUNNING);
+	nk_mon_set_state(m, NK_STATE_RUNNING);
 	return 0;
+}
+
+/*
+ * Host NICs lent to the container (lxc.net.N.type = phys) come back under whatever name they
+ * had inside; the full nook renames them (this binary may be the small one, without netlink).
+ */
+static void restore_phys(mon *m, char **phys, int netns_fd)
+{
+	if (!phys || netns_fd < 0)
+		return;
+	char fdarg[16];
+	snprintf(fdarg, sizeof(fdarg), "%d", netns_fd);
+	_cleanup_strv_ char **argv = NULL;
+	nk_strv_push(&argv, "nook");
+	nk_strv_push(&argv, "__net-restore");
+	nk_strv_push(&argv, fdarg);
+	for (char **p = phys; *p; p++)
+		nk_strv_push(&argv, *p);
+	pid_t pid = fork();
+	if (pid == 0) {
+		extern char **environ;
+		fcntl(netns_fd, F_SETFD, 0);
+		if (m->exefd >= 0)
+			syscall(SYS_execveat, m->exefd, "", argv, environ, AT_EMPTY_PATH);
+		execve("/proc/self/exe", argv, environ);
+		_exit(127);
+	}
+	int st;
+	if (pid > 0)
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
 }
 
 static void teardown(mon *m)
 {
 	_cleanup_err_ nk_err *err = NULL;
+	_cleanup_strv_ char **phys = m->c ? TAKE_PTR(m->c->phys) : NULL;
+	_cleanup_close_ int netns_fd = m->c ? TAKE_FD(m->c->netns_fd) : -1;
 	unwatch_ttys(m);
 	struct itimerspec zero = { 0 };
 	timerfd_settime(m->timerfd, 0, &zero, NULL);
@@ -445,6 +452,7 @@ static void teardown(mon *m)
 		nk_warn("stop %s: %s", m->o->name, t);
 	}
 	m->c = NULL;
+	restore_phys(m, phys, netns_fd);
 }
 
 /* A reboot inside the container's pid namespace kills its init with SIGHUP (reboot(2)). */
@@ -471,17 +479,17 @@ static void init_exited(mon *m, int status)
 	m->c->pid = -1;
 	m->init_status = status;
 	bool restart = init_rebooted(status) && !m->stopping;
-	set_state(m, NK_STATE_STOPPING);
+	nk_mon_set_state(m, NK_STATE_STOPPING);
 	run_stop_hook(m, NK_HOOK_STOP, restart);
 	teardown(m);
 	run_stop_hook(m, NK_HOOK_POST_STOP, restart);
 	if (restart) {
 		_cleanup_err_ nk_err *err = NULL;
 		nk_notice("%s: rebooting", m->o->name);
-		if (spawn(m, &err) == 0)
+		if (nk_mon_spawn(m, &err) == 0)
 			return;
 		_cleanup_free_ char *t = nk_err_text(err);
-		save_error(m, t);
+		nk_mon_save_error(m, t);
 	}
 	m->want_exit = true;
 }
@@ -517,7 +525,7 @@ static void timer_fired(mon *m)
 			}
 		}
 		m->stopping = false;
-		set_state(m, NK_STATE_RUNNING);
+		nk_mon_set_state(m, NK_STATE_RUNNING);
 		return;
 	}
 	nk_cgroup_kill(m->c->cg, SIGKILL, NULL);
@@ -570,12 +578,30 @@ static int take_monitor_lock(mon *m, nk_err **err)
 	return 0;
 }
 
-static int setup(mon *m, nk_err **err)
+int nk_mon_setup(mon *m, nk_err **err)
 {
 	int r = take_monitor_lock(m, err);
 	if (r < 0)
 		return r;
-	set_state(m, NK_STATE_STARTING);
+	nk_mon_set_state(m, NK_STATE_STARTING);
+	if ((r = nk_mon_loop_fds(m, err)) < 0)
+		return r;
+	const nk_spec *s = m->o->spec;
+	if (s->console.logfile) {
+		m->logfd = open(s->console.logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (m->logfd < 0)
+			return nk_err_sys(err, "lxc.console.logfile: open %s", s->console.logfile);
+	}
+	size_t ring = nk_spec_console_buffer_size(s);
+	if (nk_ring_init(&m->ring, ring ? ring : DEFAULT_RING) < 0)
+		return nk_err_set(err, ENOMEM, "console buffer");
+	if (m->o->foreground && !m->o->inherit_stdio)
+		ep_add(m, STDIN_FILENO, EPOLLIN, EV(EV_STDIN, 0));
+	return listen_socket(m, err);
+}
+
+int nk_mon_loop_fds(mon *m, nk_err **err)
+{
 	m->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (m->ep < 0)
 		return nk_err_sys(err, "epoll");
@@ -593,21 +619,12 @@ static int setup(mon *m, nk_err **err)
 		return nk_err_sys(err, "signalfd");
 	ep_add(m, m->sigfd, EPOLLIN, EV(EV_SIGNAL, 0));
 	ep_add(m, m->timerfd, EPOLLIN, EV(EV_TIMER, 0));
-	const nk_spec *s = m->o->spec;
-	if (s->console.logfile) {
-		m->logfd = open(s->console.logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (m->logfd < 0)
-			return nk_err_sys(err, "lxc.console.logfile: open %s", s->console.logfile);
-	}
-	size_t ring = nk_spec_console_buffer_size(s);
-	if (nk_ring_init(&m->ring, ring ? ring : DEFAULT_RING) < 0)
-		return nk_err_set(err, ENOMEM, "console buffer");
-	if (m->o->foreground && !m->o->inherit_stdio)
-		ep_add(m, STDIN_FILENO, EPOLLIN, EV(EV_STDIN, 0));
-	return listen_socket(m, err);
+	if (m->lsock >= 0)
+		ep_add(m, m->lsock, EPOLLIN, EV(EV_LISTEN, 0));
+	return 0;
 }
 
-static void notify_ready(mon *m, nk_err *err)
+void nk_mon_notify_ready(mon *m, nk_err *err)
 {
 	if (m->o->ready_fd < 0)
 		return;
@@ -621,12 +638,12 @@ static void notify_ready(mon *m, nk_err *err)
 	m->o->ready_fd = -1;
 }
 
-static void finish(mon *m)
+void nk_mon_finish(mon *m)
 {
 	_cleanup_free_ char *sock = nk_cmd_socket_path(m->o->lxcpath, m->o->name);
 	if (sock && m->lsock >= 0)
 		unlink(sock);
-	set_state(m, NK_STATE_STOPPED);
+	nk_mon_set_state(m, NK_STATE_STOPPED);
 	/* Releasing the lock is what tells everyone the container is stopped; after it this
 	 * process touches nothing a new monitor of the same container could own. */
 	if (m->statefd >= 0)
@@ -653,38 +670,18 @@ static int exit_code(int status)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
 }
 
-int nk_monitor_run(nk_monitor_opts *o, nk_err **out_err)
+int nk_mon_loop(mon *m)
 {
-	mon m = { .o = o, .ep = -1, .sigfd = -1, .lsock = -1, .timerfd = -1, .statefd = -1,
-		  .logfd = -1 };
-	_cleanup_err_ nk_err *err = NULL;
-	m.rundir = nk_ct_run_dir(o->lxcpath, o->name);
-	int r = m.rundir ? setup(&m, &err) : nk_err_set(&err, ENOMEM, "run dir");
-	if (r == 0)
-		r = spawn(&m, &err);
-	if (r < 0) {
-		nk_err_wrap(&err, r, "start %s", o->name);
-		_cleanup_free_ char *t = nk_err_text(err);
-		if (m.statefd >= 0) /* never overwrite the error record of a running container */
-			save_error(&m, t);
-		notify_ready(&m, err);
-		finish(&m);
-		if (out_err)
-			*out_err = TAKE_PTR(err);
-		return r;
-	}
-	save_error(&m, NULL);
-	notify_ready(&m, NULL);
-	while (!m.want_exit) {
+	while (!m->want_exit) {
 		struct epoll_event ev[16];
-		int n = epoll_wait(m.ep, ev, 16, -1);
+		int n = epoll_wait(m->ep, ev, 16, -1);
 		if (n < 0 && errno != EINTR)
 			break;
-		for (int i = 0; i < n && !m.want_exit; i++)
-			dispatch(&m, &ev[i]);
+		for (int i = 0; i < n && !m->want_exit; i++)
+			dispatch(m, &ev[i]);
 	}
-	if (m.c)
-		teardown(&m);
-	finish(&m);
-	return o->foreground ? exit_code(m.init_status) : 0;
+	if (m->c)
+		teardown(m);
+	nk_mon_finish(m);
+	return m->o->foreground ? exit_code(m->init_status) : 0;
 }

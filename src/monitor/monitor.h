@@ -11,6 +11,8 @@
 #include "conf/spec.h"
 #include "util/error.h"
 
+struct nk_monitor;
+
 typedef struct nk_monitor_opts {
 	const char *lxcpath;
 	const char *name;
@@ -20,6 +22,10 @@ typedef struct nk_monitor_opts {
 	int ready_fd;    /* gets "0" once RUNNING, or "1<error>" if the start failed; then closed */
 	bool foreground; /* the console is this process's terminal (nook start -F, execute) */
 	bool inherit_stdio; /* init gets this process's stdin/out/err instead of the console */
+	const char *config; /* the config file the spec came from, and the -s overrides on it: */
+	char **defines;     /* the small monitor re-reads them after the hand-off (handoff.c) */
+	/* Starts the container (run.c: the start sequence; main.c: back to the full nook). */
+	int (*spawn)(struct nk_monitor *m, nk_err **err);
 } nk_monitor_opts;
 
 /*
@@ -28,6 +34,8 @@ typedef struct nk_monitor_opts {
  * mode init's exit status (128+signal when killed).
  */
 int nk_monitor_run(nk_monitor_opts *o, nk_err **err);
+/* Entry of the full nook exec'd back by nook-monitor to start a rebooted container again. */
+int nk_monitor_respawn(void);
 /* Sets the process title seen by ps: "[nook monitor] LXCPATH NAME". */
 void nk_monitor_set_title(const char *lxcpath, const char *name);
 /* The reason the last run ended or failed, kept in the run dir for `nook info`; NULL if none. */

@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "net/container.h"
 #include "run/caps.h"
 #include "run/dev.h"
 #include "run/hooks.h"
@@ -43,24 +44,6 @@
 #include "util/log.h"
 
 #define MAX_TTYS (NK_FDPASS_MAX - 1)
-
-char *nk_container_cgroup_name(const char *lxcpath, const char *name, const nk_spec *spec)
-{
-	char *s = NULL;
-	if (spec->cgroup.dir_container)
-		return strdup(spec->cgroup.dir_container);
-	if (spec->cgroup.dir)
-		return strdup(spec->cgroup.dir);
-	/* Containers of another lxcpath may share a name: the run dir's hash keeps them apart. */
-	_cleanup_free_ char *run = nk_ct_run_dir(lxcpath, name);
-	_cleanup_free_ char *defrun = nk_ct_run_dir(NK_DEFAULT_LXCPATH, name);
-	if (!run || !defrun)
-		return NULL;
-	if (strcmp(run, defrun) == 0)
-		return asprintf(&s, "nook.payload/%s", name) < 0 ? NULL : s;
-	const char *hash = run + strlen(NK_RUN_DIR) + 1;
-	return asprintf(&s, "nook.payload/%.8s-%s", hash, name) < 0 ? NULL : s;
-}
 
 static nk_hook_ctx hook_ctx(const nk_start_opts *o, const char *rootfs, pid_t pid, char *cfg)
 {
@@ -377,6 +360,24 @@ static int clone_flags(const nk_spec *s, int *flags, nk_err **err)
 	return 0;
 }
 
+/* The child's devices go into its network namespace and are configured there, from here. */
+static int setup_networks(const nk_start_opts *o, nk_container *c, int flags, nk_err **err)
+{
+	if (!c->net || !(flags & CLONE_NEWNET))
+		return 0;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", c->pid);
+	_cleanup_close_ int ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		return nk_err_sys(err, "open %s", path);
+	int r = nk_netc_move(c->net, ns, err);
+	if (r == 0)
+		r = nk_netc_configure(c->net, ns, err);
+	if (r == 0)
+		r = nk_netc_scripts_up(c->net, o->name, err);
+	return r;
+}
+
 /* fork-like clone; with clone3 and CLONE_INTO_CGROUP when the host has only cgroup v2. */
 static pid_t clone_into(int flags, nk_cgroup *cg, bool *born_in_cgroup)
 {
@@ -442,7 +443,8 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 		return r == -EPROTO && !*err ? child_error(sync, err) : r;
 	if ((r = expect_byte(sync, 'R', err)) < 0)
 		return r;
-	/* Networks will be configured here, between 'R' and 'G', from the host side. */
+	if ((r = setup_networks(o, c, flags, err)) < 0)
+		return r;
 	_cleanup_free_ char *cfg = nk_ct_config_path(o->lxcpath, o->name);
 	nk_hook_ctx hc = hook_ctx(o, c->rootfs, pid, cfg);
 	if ((r = nk_hooks_run(o->spec, NK_HOOK_START_HOST, &hc, err)) < 0)
@@ -469,6 +471,7 @@ int nk_container_spawn(const nk_start_opts *o, nk_container **out, nk_err **err)
 	c->spec = o->spec;
 	c->pid = -1;
 	c->pidfd = -1;
+	c->netns_fd = -1;
 	c->rootfs = plain_rootfs(o->spec, o->lxcpath, o->name);
 	c->cgroup_name = nk_container_cgroup_name(o->lxcpath, o->name, o->spec);
 	int r = 0;
@@ -487,7 +490,18 @@ int nk_container_spawn(const nk_start_opts *o, nk_container **out, nk_err **err)
 	if (r == 0)
 		r = apply_cgroup_settings(c, err);
 	if (r == 0)
+		r = nk_netc_prepare(o->spec, o->name, &c->net, err);
+	if (r == 0)
 		r = spawn_child(o, c, err);
+	if (r == 0 && (c->phys = nk_netc_phys_records(c->net))) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", c->pid);
+		c->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (r < 0)
+		nk_netc_undo(c->net);
+	nk_netc_free(c->net);
+	c->net = NULL;
 	if (r < 0) {
 		_cleanup_err_ nk_err *e2 = NULL;
 		nk_container_teardown(c, &e2);
@@ -495,33 +509,4 @@ int nk_container_spawn(const nk_start_opts *o, nk_container **out, nk_err **err)
 	}
 	*out = c;
 	return 0;
-}
-
-int nk_container_teardown(nk_container *c, nk_err **err)
-{
-	int r = 0;
-	if (!c)
-		return 0;
-	if (c->pid > 0) {
-		/* Init first: its death takes the whole pid namespace with it. */
-		kill(c->pid, SIGKILL);
-		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
-	if (c->cg) {
-		r = nk_cgroup_kill(c->cg, SIGKILL, err);
-		if (r == 0)
-			r = nk_cgroup_destroy(c->cg, err);
-		nk_cgroup_free(c->cg);
-	}
-	for (size_t i = 0; i < c->n_masters; i++)
-		if (c->masters[i] >= 0)
-			close(c->masters[i]);
-	if (c->pidfd >= 0)
-		close(c->pidfd);
-	free(c->masters);
-	free(c->rootfs);
-	free(c->cgroup_name);
-	free(c);
-	return r;
 }

@@ -56,8 +56,8 @@ def main():
     if ok and send is not None:
         os.write(fd, send.encode().replace(b"\n", b"\r"))
         ok = read_until(fd, expect2, seen) if expect2 else True
-    if ok:
-        os.write(fd, bytes([ord(escape) - ord("a") + 1]) + b"q")
+    # Detach in any case, so that a failed expectation still ends the console cleanly.
+    os.write(fd, bytes([ord(escape) - ord("a") + 1]) + b"q")
     end = time.time() + 10
     status = None
     while time.time() < end:

@@ -47,6 +47,7 @@ nook=${NOOK:-$top/build/src/cli/nook}
 if [[ -x $nook && -x $top/build/src/init/nook-init ]]; then
   mkdir -p "$root/nook/templates" "$root/etc"
   cp "$nook" "$top/build/src/init/nook-init" "$root/nook/"
+  [[ -x $top/build/src/monitor/small/nook-monitor ]] && cp "$top/build/src/monitor/small/nook-monitor" "$root/nook/"
   cp "$top/templates/nook-busybox" "$root/nook/templates/"
   install -m 0755 "$here/nook-v2.sh" "$root/nook/test.sh"
   for lib in $(ldd "$nook" | grep -o '/[^ ]*'); do
