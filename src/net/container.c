@@ -99,15 +99,11 @@ static int check_all(nk_nl *nl, const nk_spec *s, nk_err **err)
 	return 0;
 }
 
-static int create_veth(nk_nl *nl, netc_dev *d, nk_err **err)
+/* After the clone: the host end here, the container's end born in its namespace, named. */
+static int create_veth(nk_nl *nl, netc_dev *d, int netns_fd, nk_err **err)
 {
 	const nk_net *net = d->net;
-	if (net->veth_pair)
-		snprintf(d->host, IFNAMSIZ, "%s", net->veth_pair);
-	else
-		random_name(d->host, "vnk");
-	random_name(d->temp, "vnkp");
-	int r = nk_link_veth_create(nl, d->host, d->temp, err);
+	int r = nk_link_veth_create_ns(nl, d->host, d->final, netns_fd, err);
 	if (r < 0)
 		return r;
 	d->created = true;
@@ -129,7 +125,12 @@ static int create_one(nk_nl *nl, netc_dev *d, nk_err **err)
 	const nk_net *net = d->net;
 	switch (net->type) {
 	case NK_NET_VETH:
-		return create_veth(nl, d, err);
+		/* made after the clone (nk_netc_move); its host name is chosen now */
+		if (net->veth_pair)
+			snprintf(d->host, IFNAMSIZ, "%s", net->veth_pair);
+		else
+			random_name(d->host, "vnk");
+		return 0;
 	case NK_NET_MACVLAN: {
 		static const unsigned modes[] = { [NK_MACVLAN_PRIVATE] = MACVLAN_MODE_PRIVATE,
 			[NK_MACVLAN_VEPA] = MACVLAN_MODE_VEPA, [NK_MACVLAN_BRIDGE] = MACVLAN_MODE_BRIDGE,
@@ -207,6 +208,12 @@ int nk_netc_move(nk_netc *n, int netns_fd, nk_err **err)
 	int r = nk_nl_open(&nl, err);
 	for (size_t i = 0; r == 0 && i < n->n; i++) {
 		netc_dev *d = &n->devs[i];
+		if (d->net->type == NK_NET_VETH) {
+			r = create_veth(&nl, d, netns_fd, err);
+			if (r < 0)
+				nk_err_wrap(err, r, "lxc.net.%u", d->net->index);
+			continue;
+		}
 		if (!d->temp[0])
 			continue;
 		r = nk_link_move_netns(&nl, d->temp, netns_fd, d->final, err);

@@ -257,6 +257,12 @@ static int create_send(nk_nl *nl, struct nlmsghdr *nlh, struct nlattr *nest[2], 
 
 int nk_link_veth_create(nk_nl *nl, const char *name, const char *peer, nk_err **err)
 {
+	return nk_link_veth_create_ns(nl, name, peer, -1, err);
+}
+
+int nk_link_veth_create_ns(nk_nl *nl, const char *name, const char *peer, int peer_netns_fd,
+			   nk_err **err)
+{
 	int r = nk_link_name_check(name, err);
 	if (r >= 0)
 		r = nk_link_name_check(peer, err);
@@ -270,6 +276,10 @@ int nk_link_veth_create(nk_nl *nl, const char *name, const char *peer, nk_err **
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	/* Born in the other namespace: no move later, whose synchronize_net() costs an RCU
+	 * grace period on every start. */
+	if (peer_netns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
 	mnl_attr_nest_end(nlh, p);
 	return create_send(nl, nlh, nest, err, "veth", name, peer);
 }

@@ -53,6 +53,9 @@ int nk_link_name(nk_nl *nl, int ifindex, char name[IFNAMSIZ], nk_err **err);
 int nk_link_name_check(const char *name, nk_err **err);
 
 int nk_link_veth_create(nk_nl *nl, const char *name, const char *peer, nk_err **err);
+/* The same, with the peer created directly in the namespace of peer_netns_fd (-1: here). */
+int nk_link_veth_create_ns(nk_nl *nl, const char *name, const char *peer, int peer_netns_fd,
+			   nk_err **err);
 int nk_link_bridge_create(nk_nl *nl, const char *name, nk_err **err);
 /* mode: MACVLAN_MODE_* from <linux/if_link.h> */
 int nk_link_macvlan_create(nk_nl *nl, const char *name, const char *parent, unsigned mode, nk_err **err);
