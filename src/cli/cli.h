@@ -99,3 +99,4 @@ int nk_cmd_freeze(nk_cli *cli, int argc, char **argv);
 int nk_cmd_unfreeze(nk_cli *cli, int argc, char **argv);
 int nk_cmd_console_log(nk_cli *cli, int argc, char **argv);
 int nk_cmd_cgroup(nk_cli *cli, int argc, char **argv);
+int nk_cmd_net(nk_cli *cli, int argc, char **argv);

@@ -86,7 +86,16 @@ const nk_cmd nk_commands[] = {
 	{ "unfreeze", nk_cmd_unfreeze, "Thaw a frozen container", NULL },
 	{ "cgroup", nk_cmd_cgroup, "Read or write a cgroup file of a running container",
 	  "  KEY [VALUE]            e.g. memory.limit_in_bytes 512M\n" },
-	
+	{ "net", nk_cmd_net, "Manage host networks: bridges with NAT and DHCP, uplinks, diagnosis",
+	  "  create NAME [--subnet CIDR] [--nat] [--dhcp START,END] [--ipv6 CIDR]\n"
+	  "                         a bridge with the subnet's first host as its gateway\n"
+	  "  create --default       nookbr0: 10.0.3.0/24, NAT, DHCP; new containers join it\n"
+	  "  ls [--format json]     NAME BRIDGE SUBNET NAT DHCP STATE\n"
+	  "  rm NAME [-f|--force]   DHCP, NAT and the bridge nook made (--force: with ports)\n"
+	  "  up [NAME...]           bring defined networks (re)up, e.g. at boot; idempotent\n"
+	  "  attach-uplink BRIDGE IFACE  enslave IFACE, moving its addresses and routes\n"
+	  "  detach-uplink BRIDGE IFACE  move them back to IFACE and release it\n"
+	  "  doctor [BRIDGE]        find what breaks container networking (exit 1 if found)\n" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -141,7 +150,9 @@ int main(int argc, char **argv)
 {
 	nk_cli cli = { .prog = "nook", .lxcpath = NK_DEFAULT_LXCPATH,
 		       .default_conf = NK_DEFAULT_CONF, .loglevel = -1, .exec_argv = argv };
-	char *base = strdup(basename(argv[0])); /* argv's memory becomes the monitor's title */
+	/* A copy: argv's memory becomes the monitor's title. */
+	static char base[256];
+	snprintf(base, sizeof(base), "%s", basename(argv[0]));
 	nk_proctitle_init(argc, argv);
 	nk_log_init("nook", NK_LOG_WARN, 0);
 

@@ -29,3 +29,15 @@
   run ip -o link show type veth
   [ -z "$output" ]
 }
+
+@test "no test network namespace or dnsmasq of nook's is left" {
+  run sh -c 'ip netns list | grep nooktest'
+  [ -z "$output" ]
+  run pgrep -fa 'dnsmasq.*nook'
+  [ "$status" -ne 0 ]
+}
+
+@test "no test bridge or link is left" {
+  run sh -c "ip -o link | grep -E ': (nkt|nkbench)'"
+  [ -z "$output" ]
+}
