@@ -414,7 +414,7 @@ int nk_mon_spawn(mon *m, nk_err **err)
  */
 static void restore_phys(mon *m, char **phys, int netns_fd)
 {
-	if (!phys || netns_fd < 0)
+	if (!phys)
 		return;
 	char fdarg[16];
 	snprintf(fdarg, sizeof(fdarg), "%d", netns_fd);
@@ -427,7 +427,8 @@ static void restore_phys(mon *m, char **phys, int netns_fd)
 	pid_t pid = fork();
 	if (pid == 0) {
 		extern char **environ;
-		fcntl(netns_fd, F_SETFD, 0);
+		if (netns_fd >= 0)
+			fcntl(netns_fd, F_SETFD, 0);
 		if (m->exefd >= 0)
 			syscall(SYS_execveat, m->exefd, "", argv, environ, AT_EMPTY_PATH);
 		execve("/proc/self/exe", argv, environ);

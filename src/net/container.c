@@ -422,12 +422,35 @@ char **nk_netc_phys_records(const nk_netc *n)
 	for (size_t i = 0; n && i < n->n; i++) {
 		const netc_dev *d = &n->devs[i];
 		char rec[64];
-		if (d->net->type != NK_NET_PHYS || d->phys_index <= 0)
+		if (d->net->type == NK_NET_VETH && d->host[0])
+			snprintf(rec, sizeof(rec), "veth:%s", d->host);
+		else if (d->net->type == NK_NET_PHYS && d->phys_index > 0)
+			snprintf(rec, sizeof(rec), "%d:%s", d->phys_index, d->net->link);
+		else
 			continue;
-		snprintf(rec, sizeof(rec), "%d:%s", d->phys_index, d->net->link);
 		nk_strv_push(&out, rec);
 	}
 	return out;
+}
+
+/*
+ * The kernel removes a dead namespace's devices, veth peers with them, in a work queue a
+ * little later; deleting the host ends now makes "stopped" mean "gone from the host".
+ */
+static int delete_veths(char **records, nk_err **err)
+{
+	nk_nl nl = { 0 };
+	int r = nk_nl_open(&nl, err);
+	for (char **rec = records; r == 0 && rec && *rec; rec++) {
+		if (!nk_str_has_prefix(*rec, "veth:"))
+			continue;
+		int d = nk_link_delete(&nl, *rec + 5, NULL);
+		if (d < 0 && d != -ENODEV)
+			r = nk_link_delete(&nl, *rec + 5, err);
+	}
+	if (nl.sock)
+		nk_nl_close(&nl);
+	return r;
 }
 
 int nk_netc_restore_phys(int ct_netns_fd, char **records, nk_err **err)
@@ -436,8 +459,10 @@ int nk_netc_restore_phys(int ct_netns_fd, char **records, nk_err **err)
 	nk_nl nl = { 0 };
 	if (self < 0)
 		return nk_err_sys(err, "open /proc/self/ns/net");
-	int r = nk_nl_open_netns(&nl, ct_netns_fd, err);
+	int r = ct_netns_fd >= 0 ? nk_nl_open_netns(&nl, ct_netns_fd, err) : 0;
 	for (char **rec = records; r == 0 && rec && *rec; rec++) {
+		if (nk_str_has_prefix(*rec, "veth:"))
+			continue; /* below, from our own namespace */
 		int idx = atoi(*rec);
 		const char *want = strchr(*rec, ':') ? strchr(*rec, ':') + 1 : "";
 		char now[IFNAMSIZ] = "";
@@ -448,7 +473,7 @@ int nk_netc_restore_phys(int ct_netns_fd, char **records, nk_err **err)
 	}
 	if (nl.sock)
 		nk_nl_close(&nl);
-	return r;
+	return r < 0 ? r : delete_veths(records, err);
 }
 
 char **nk_netc_addresses(pid_t pid, int family)

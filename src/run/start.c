@@ -494,6 +494,7 @@ int nk_container_spawn(const nk_start_opts *o, nk_container **out, nk_err **err)
 	if (r == 0)
 		r = spawn_child(o, c, err);
 	if (r == 0 && (c->phys = nk_netc_phys_records(c->net))) {
+		/* Held until stop, so lent devices can be moved back out of it (restore_phys). */
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", c->pid);
 		c->netns_fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -25,7 +25,7 @@ typedef struct nk_container {
 	int *masters;      /* [0] console (-1 when lxc.console.path = none), [1..] tty1..N */
 	size_t n_masters;
 	struct nk_netc *net; /* while starting: the networks being set up (undone on failure) */
-	char **phys;       /* "ifindex:name" of host devices moved in, to give back after stop */
+	char **phys;       /* after stop: "ifindex:name" devices to give back, "veth:NAME" to delete */
 	int netns_fd;      /* the container's network namespace while phys devices are in it */
 } nk_container;
 

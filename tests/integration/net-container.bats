@@ -17,6 +17,11 @@ setup() {
 teardown() {
   stop_all
   teardown_lxcpath
+  if [[ -n ${NT_DIR:-} ]]; then
+    nook_host net rm -f nookbr0 >/dev/null 2>&1 || true
+    for n in "${NT_NAMESPACES[@]}"; do ip netns del "$n" 2>/dev/null || true; done
+    rm -rf "$NT_DIR"
+  fi
   for l in "$BR" nktpar0 nktph0 nktph1; do ip link del "$l" 2>/dev/null || true; done
 }
 
@@ -131,4 +136,39 @@ veth_on() { # NAME ADDRESS [extra config lines]
   nook start -P "$LP" -n c8
   run nook attach -P "$LP" -n c8 -- ls /sys/class/net
   [[ $output == *eth0* && $output == *second* && $output == *lo* ]]
+}
+
+# nook in the test "host" namespace: nsenter joins only its network namespace (ip netns exec
+# would also remount /sys, hiding the cgroup file systems nook needs).
+nook_host() {
+  nsenter --net="/run/netns/$(ns host)" "$NOOK" "$@"
+}
+
+@test "a busybox container gets a DHCP lease from the default network nookbr0 and reaches the outside through NAT" {
+  source "$BATS_TEST_DIRNAME/netns-helpers.bash"
+  netns_setup
+  # A "host" namespace with nookbr0 (NAT, DHCP), wired to an "outside" namespace.
+  ns_add host
+  ns_add out
+  veth_link host up0 out down0
+  in_ns out ip addr add 198.51.100.1/24 dev down0
+  in_ns host ip addr add 198.51.100.2/24 dev up0
+  in_ns host ip route add default via 198.51.100.1
+  nook_host net create --default
+  grep -q "lxc.net.0.link = nookbr0" "$NOOK_NET_DEFAULT_CONF"
+  # The container's config comes from that default.conf, as nook create would merge it.
+  make_busybox d1 < "$NOOK_NET_DEFAULT_CONF"
+  nook_host start -P "$LP" -n d1
+  for _ in $(seq 50); do
+    addr=$(nook_host info -P "$LP" -n d1 -i | awk '{print $2}')
+    [[ $addr == 10.0.3.* ]] && break
+    sleep 0.2
+  done
+  echo "address: $addr"
+  [[ $addr == 10.0.3.* ]]
+  grep -q "$addr" "$NOOK_NET_STATEDIR"/nookbr0/dnsmasq.leases
+  run nook_host attach -P "$LP" -n d1 -- ping -c 1 -W 2 198.51.100.1
+  [ "$status" -eq 0 ]
+  nook_host stop -P "$LP" -n d1 -k
+  nook_host net rm nookbr0
 }
