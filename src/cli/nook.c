@@ -138,6 +138,11 @@ static int seal_if_needed(const char *cmd, char **argv)
 
 static int run_cmd(nk_cli *cli, const nk_cmd *c, int argc, char **argv)
 {
+	/* $NOOK_DEFAULT_CONF replaces the default config ("" for none): tests stay independent
+	 * of what the host's default network is. */
+	const char *defconf = getenv("NOOK_DEFAULT_CONF");
+	if (defconf)
+		cli->default_conf = *defconf ? defconf : NULL;
 	cli->cmd = c->name;
 	cli->cmdinfo = c;
 	optind = 1;
@@ -154,6 +159,7 @@ int main(int argc, char **argv)
 	static char base[256];
 	snprintf(base, sizeof(base), "%s", basename(argv[0]));
 	nk_proctitle_init(argc, argv);
+
 	nk_log_init("nook", NK_LOG_WARN, 0);
 
 	const char *compat = nk_lxc_compat_command(base);

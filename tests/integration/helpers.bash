@@ -2,6 +2,9 @@
 # so the host's containers are never touched, and checks nothing is left behind.
 NOOK=${NOOK:-$BATS_TEST_DIRNAME/../../build/src/cli/nook}
 
+# The host's /etc/nook/default.conf (a default network, say) must not leak into the tests.
+export NOOK_DEFAULT_CONF=""
+
 setup_lxcpath() {
   LP=$(mktemp -d /tmp/nook-test.XXXXXX)
   export LP

@@ -33,7 +33,7 @@
 @test "no test network namespace or dnsmasq of nook's is left" {
   run sh -c 'ip netns list | grep nooktest'
   [ -z "$output" ]
-  run pgrep -fa 'dnsmasq.*nook'
+  run pgrep -fa 'dnsmasq.*nook-nettest'
   [ "$status" -ne 0 ]
 }
 
