@@ -689,6 +689,19 @@ char **nk_lxc_not_applied(const nk_spec *spec)
 		if (collect_keys(r, spec, r->name, &keys) < 0)
 			return NULL;
 	}
+	/* Per-network keys nook does not apply yet, network by network. */
+	for (size_t n = 0; n < spec->n_nets; n++) {
+		for (const lxc_row *r = first_net_row(); r && r < lxc_rows + lxc_n_rows; r++) {
+			char key[96];
+			if (r->kind != ROW_NET)
+				break;
+			if (r->applied || !r->write || !r->name[0])
+				continue;
+			snprintf(key, sizeof(key), "lxc.net.%u.%s", spec->nets[n].index, r->name);
+			if (collect_keys(r, &spec->nets[n], key, &keys) < 0)
+				return NULL;
+		}
+	}
 	for (size_t n = 0; n < spec->n_nets; n++) {
 		const nk_net *net = &spec->nets[n];
 		char key[64];
