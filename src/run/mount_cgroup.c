@@ -215,7 +215,13 @@ static int mount_one(int cgfd, const nk_cgroup_mnt *m, unsigned long flags, nk_e
 			return nk_err_sys(err, "symlink %s/%s", CGROUP_ROOT, m->dir);
 		return 0;
 	}
-	int fd = nk_mount_fs_in_root(cgfd, m->dir, m->fstype, flags, m->options, err);
+	/* The v1 devices hierarchy is always read-only inside: its rules are the container's
+	 * device policy, not something the container may loosen (a root that keeps
+	 * CAP_SYS_ADMIN could still mount it afresh: privileged containers are not a boundary). */
+	unsigned long f = flags;
+	if (m->options && strstr(m->options, "devices") && strcmp(m->fstype, "cgroup") == 0)
+		f |= MS_RDONLY;
+	int fd = nk_mount_fs_in_root(cgfd, m->dir, m->fstype, f, m->options, err);
 	if (fd < 0)
 		return nk_err_wrap(err, fd, "%s/%s", CGROUP_ROOT, m->dir);
 	close(fd);

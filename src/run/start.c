@@ -306,9 +306,54 @@ static int expect_byte(int sync, char want, nk_err **err)
 	return child_error(sync, err);
 }
 
+/*
+ * Without device rules of its own, a container may use only the standard nodes: no mknod of
+ * a disk, no reading the host's block devices. (LXC's common.conf has the same list but also
+ * allows mknod of anything; nook does not.) On a cgroup v2 host this needs an eBPF device
+ * program, which nook does not load yet: a note says so.
+ */
+static const char *const default_devices[] = {
+	"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", /* null zero full random urandom */
+	"c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",          /* tty console ptmx pts */
+	"c 10:229 rwm", "c 10:200 rwm",                                 /* fuse tun */
+};
+
+static bool has_device_rules(const nk_spec *s)
+{
+	for (size_t i = 0; i < s->cgroup.v1.n; i++)
+		if (nk_str_has_prefix(s->cgroup.v1.items[i].key, "devices."))
+			return true;
+	for (size_t i = 0; i < s->cgroup.v2.n; i++)
+		if (nk_str_has_prefix(s->cgroup.v2.items[i].key, "devices."))
+			return true;
+	return false;
+}
+
+static int apply_default_devices(nk_container *c, nk_err **err)
+{
+	nk_cg_dev_rule rules[ARRAY_SIZE(default_devices)];
+	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++)
+		if (nk_cg_dev_rule_parse(default_devices[i], true, &rules[i], err) < 0)
+			return -EINVAL;
+	_cleanup_err_ nk_err *e = NULL;
+	int r = nk_cgroup_devices_apply(c->cg, rules, ARRAY_SIZE(rules), true, &e);
+	if (r == -EOPNOTSUPP) {
+		nk_notice("%s: device access is not restricted (cgroup v2 needs an eBPF program nook does not load yet)", c->name);
+		return 0;
+	}
+	if (r < 0 && err)
+		*err = TAKE_PTR(e);
+	return r;
+}
+
 static int apply_cgroup_settings(nk_container *c, nk_err **err)
 {
 	const nk_spec *s = c->spec;
+	if (!has_device_rules(s)) {
+		int r = apply_default_devices(c, err);
+		if (r < 0)
+			return r;
+	}
 	for (size_t i = 0; i < s->cgroup.v1.n; i++) {
 		int r = nk_cgroup_set_v1(c->cg, s->cgroup.v1.items[i].key, s->cgroup.v1.items[i].value, err);
 		if (r < 0)
