@@ -501,3 +501,21 @@ PY
   echo "$output"
   [ "$status" -eq 0 ]
 }
+
+@test "devices: only the standard nodes by default; no mknod of a disk, no loosening the rules" {
+  [ -d /sys/fs/cgroup/devices ] || skip "no cgroup v1 devices controller on this host"
+  make_busybox dv
+  nook start -P "$LP" -n dv
+  run nook attach -P "$LP" -n dv -- mknod /tmp/disk b 8 0
+  [ "$status" -ne 0 ]
+  run nook attach -P "$LP" -n dv -- sh -c 'echo a > /sys/fs/cgroup/devices/devices.allow'
+  [ "$status" -ne 0 ]
+  run nook attach -P "$LP" -n dv -- sh -c 'echo ok > /dev/null && head -c 1 /dev/urandom | wc -c'
+  [ "$output" = "1" ]
+  # a config with rules of its own gets exactly those
+  nook config set -P "$LP" -n dv lxc.cgroup.devices.allow "b 8:0 rwm"
+  nook stop -P "$LP" -n dv -k
+  nook start -P "$LP" -n dv
+  run nook attach -P "$LP" -n dv -- mknod /tmp/disk b 8 0
+  [ "$status" -eq 0 ]
+}
