@@ -346,6 +346,12 @@ static int apply_default_devices(nk_container *c, nk_err **err)
 	return r;
 }
 
+static void devices_note(nk_container *c, const char *prefix, const char *key)
+{
+	nk_notice("%s: %s.%s is not applied: cgroup v2 device rules need an eBPF program nook does "
+		  "not load yet", c->name, prefix, key);
+}
+
 static int apply_cgroup_settings(nk_container *c, nk_err **err)
 {
 	const nk_spec *s = c->spec;
@@ -354,13 +360,27 @@ static int apply_cgroup_settings(nk_container *c, nk_err **err)
 		if (r < 0)
 			return r;
 	}
+	bool v1_devices = nk_cgroup_path(c->cg, "devices") != NULL;
 	for (size_t i = 0; i < s->cgroup.v1.n; i++) {
-		int r = nk_cgroup_set_v1(c->cg, s->cgroup.v1.items[i].key, s->cgroup.v1.items[i].value, err);
+		const nk_kv *kv = &s->cgroup.v1.items[i];
+		if (!v1_devices && nk_str_has_prefix(kv->key, "devices.")) {
+			devices_note(c, "lxc.cgroup", kv->key);
+			continue;
+		}
+		int r = nk_cgroup_set_v1(c->cg, kv->key, kv->value, err);
 		if (r < 0)
 			return r;
 	}
 	for (size_t i = 0; i < s->cgroup.v2.n; i++) {
-		int r = nk_cgroup_set_v2(c->cg, s->cgroup.v2.items[i].key, s->cgroup.v2.items[i].value, err);
+		const nk_kv *kv = &s->cgroup.v2.items[i];
+		/* Device rules are the one v2 "key" without a file: LXC's configs give them for both
+		 * versions, and the host's devices controller decides which set counts. */
+		if (nk_str_has_prefix(kv->key, "devices.")) {
+			if (!v1_devices)
+				devices_note(c, "lxc.cgroup2", kv->key);
+			continue;
+		}
+		int r = nk_cgroup_set_v2(c->cg, kv->key, kv->value, err);
 		if (r < 0)
 			return r;
 	}
