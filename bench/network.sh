@@ -9,6 +9,7 @@ set -euo pipefail
 rounds=${1:-20} many=${2:-100}
 top=$(cd "$(dirname "$0")/.." && pwd)
 NOOK=${NOOK:-$top/build/src/cli/nook}
+export NOOK_DEFAULT_CONF=""   # the host's default network must not change what is measured
 BR=nkbench0
 work=$(mktemp -d /tmp/nook-bench.XXXXXX)
 NP=$work/nook LP=$work/lxc

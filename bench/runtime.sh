@@ -7,6 +7,7 @@ set -euo pipefail
 rounds=${1:-30}
 top=$(cd "$(dirname "$0")/.." && pwd)
 NOOK=${NOOK:-$top/build/src/cli/nook}
+export NOOK_DEFAULT_CONF=""   # the host's default network must not change what is measured
 command -v lxc-start >/dev/null || { echo "bench: LXC is not installed (apt-get install lxc)" >&2; exit 1; }
 [[ -x $NOOK ]] || { echo "bench: build nook first ($NOOK)" >&2; exit 1; }
 
