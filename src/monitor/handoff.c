@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/close_range.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -107,6 +108,8 @@ int nk_mon_exec(mon *m, const char *path, int fd, char *const argv[], nk_err **e
 		syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
 	int r = nk_err_sys(err, "exec %s", path ? path : "nook");
 	unsetenv(NK_MONITOR_STATE_ENV);
+	/* Staying: every fd is close-on-exec again, as this process keeps them all. */
+	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	return r;
 }
 

