@@ -250,9 +250,18 @@ static int net_rm(nk_cli *cli, net_opts *o)
 	for (int i = 0; i < o->nargs; i++) {
 		_cleanup_(nk_net_notes_free) nk_net_notes notes = {0};
 		_cleanup_err_ nk_err *err = NULL;
-		if (nk_net_rm(o->args[i], o->given & OPT_FORCE, &notes, &err) < 0)
+		if (nk_net_rm(o->args[i], o->given & OPT_FORCE, &notes, &err) < 0) {
 			ret = fail(cli, &err, "net rm %s", o->args[i]);
+			continue;
+		}
 		print_notes(cli, &notes);
+		const char *conf = getenv("NOOK_NET_DEFAULT_CONF");
+		conf = conf && *conf ? conf : cli->default_conf;
+		bool removed = false;
+		if (conf && nk_net_default_conf_remove(conf, o->args[i], &removed, &err) < 0)
+			ret = fail(cli, &err, "net rm %s", o->args[i]);
+		else if (removed && !cli->quiet)
+			printf("new containers no longer join %s: its lines left %s\n", o->args[i], conf);
 	}
 	return ret;
 }

@@ -674,6 +674,36 @@ static bool has_net_keys(const char *text)
 	return false;
 }
 
+/* The block nk_net_default_conf writes, for one bridge. */
+static char *default_block(const char *bridge)
+{
+	char *b = NULL;
+	if (asprintf(&b, "# new containers join nook's default network (nook net create)\n"
+			 "lxc.net.0.type = veth\nlxc.net.0.link = %s\nlxc.net.0.flags = up\n"
+			 "lxc.net.0.hwaddr = 00:16:3e:xx:xx:xx\n", bridge) < 0)
+		return NULL;
+	return b;
+}
+
+int nk_net_default_conf_remove(const char *default_conf, const char *bridge, bool *removed,
+			       nk_err **err)
+{
+	_cleanup_free_ char *text = NULL, *block = default_block(bridge);
+	*removed = false;
+	if (!block)
+		return nk_err_set(err, ENOMEM, "update %s", default_conf);
+	if (!nk_path_exists(default_conf))
+		return 0;
+	int r = nk_read_file(default_conf, &text, NULL, err);
+	char *at = r == 0 ? strstr(text, block) : NULL;
+	if (!at)
+		return r; /* edited by hand since: not ours to touch */
+	memmove(at, at + strlen(block), strlen(at + strlen(block)) + 1);
+	r = nk_write_file_atomic(default_conf, text, strlen(text), 0644, err);
+	*removed = r == 0;
+	return r;
+}
+
 int nk_net_default_conf(const char *default_conf, const char *bridge, bool *written, nk_err **err)
 {
 	_cleanup_free_ char *old = NULL, *text = NULL, *dir = strdup(default_conf);

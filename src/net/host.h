@@ -32,6 +32,10 @@ int nk_net_up(const char *name, nk_net_notes *notes, nk_err **err);
  * created it and no port is left on it, or with force. Forwarding is left on (said in notes).
  */
 int nk_net_rm(const char *name, bool force, nk_net_notes *notes, nk_err **err);
+/* Takes back the lxc.net.0 block create wrote for bridge into default_conf, if still as written
+ * (new containers would otherwise point at a bridge that no longer exists). */
+int nk_net_default_conf_remove(const char *default_conf, const char *bridge, bool *removed,
+			       nk_err **err);
 
 typedef struct nk_net_status {
 	bool bridge, up, addr, nat, dhcp; /* what exists of the network now */

@@ -158,6 +158,9 @@ host_state() {
   [ -z "$(test_dnsmasq_pids)" ]
   [ ! -e "$NT_DIR/etc/nookbr0.conf" ]
   [ ! -e "$NT_DIR/state/nookbr0" ]
+  # new containers no longer point at the removed bridge
+  [[ $output == *"no longer join nookbr0"* ]]
+  ! grep -q "lxc.net.0.link = nookbr0" "$NOOK_NET_DEFAULT_CONF"
   run nook_in host net ls
   [ "${#lines[@]}" -eq 1 ]
 }

