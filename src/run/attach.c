@@ -31,6 +31,7 @@
 #include "cgroup/cgroup.h"
 #include "monitor/cmd.h"
 #include "run/caps.h"
+#include "run/seccomp.h"
 #include "run/start.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
@@ -104,6 +105,13 @@ static void build_env(const nk_attach_opts *o)
 		putenv(*v);
 }
 
+static _Noreturn void fail_err(nk_err *err, const char *what)
+{
+	_cleanup_free_ char *t = nk_err_text(err);
+	fprintf(stderr, "nook: attach: %s\n", t ? t : what);
+	_exit(126);
+}
+
 static _Noreturn void command_main(const nk_attach_opts *o, int slave)
 {
 	sigset_t none;
@@ -125,18 +133,20 @@ static _Noreturn void command_main(const nk_attach_opts *o, int slave)
 	uid_t uid = o->uid >= 0 ? (uid_t)o->uid : nk_spec_init_uid(s);
 	if (chdir(o->cwd ? o->cwd : "/") < 0)
 		die(o->cwd ? o->cwd : "chdir /");
+	nk_err *err = NULL;
+	/* The container's seccomp profile binds what runs in it, attached or not (as LXC). */
+	if (nk_seccomp_load_early(o->seccomp, &err) < 0)
+		fail_err(err, "seccomp");
 	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0)
 		die("setgid");
 	if (uid != 0)
 		prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
 	if (setresuid(uid, uid, uid) < 0)
 		die("setuid");
-	nk_err *err = NULL;
-	if (!o->keep_caps && nk_caps_apply(s, &err) < 0) {
-		_cleanup_free_ char *t = nk_err_text(err);
-		fprintf(stderr, "nook: attach: %s\n", t ? t : "capabilities");
-		_exit(126);
-	}
+	if (!o->keep_caps && nk_caps_apply(s, &err) < 0)
+		fail_err(err, "capabilities");
+	if (nk_seccomp_load(o->seccomp, &err) < 0)
+		fail_err(err, "seccomp");
 	build_env(o);
 	_cleanup_free_ char *shell = o->argv ? NULL : login_shell(uid);
 	char *sh_argv[] = { shell, NULL };
@@ -231,13 +241,19 @@ static int init_pid(const nk_attach_opts *o, pid_t *pid, int *pidfd, nk_err **er
 	return 0;
 }
 
-int nk_attach_spawn(const nk_attach_opts *o, pid_t *pid, int *master, nk_err **err)
+int nk_attach_spawn(const nk_attach_opts *opts, pid_t *pid, int *master, nk_err **err)
 {
 	pid_t ipid = -1;
 	_cleanup_close_ int pidfd = -1;
+	_cleanup_(nk_seccomp_freep) nk_seccomp *sc = NULL;
+	nk_attach_opts copy = *opts;
+	const nk_attach_opts *o = &copy;
 	int r = init_pid(o, &ipid, &pidfd, err);
+	if (r == 0)
+		r = nk_seccomp_prepare(o->spec, &sc, err);
 	if (r < 0)
 		return r;
+	copy.seccomp = sc;
 	_cleanup_free_ char *cgname = nk_container_cgroup_name(o->lxcpath, o->name, o->spec);
 	nk_cgroup *cg = NULL;
 	if (!cgname || (r = nk_cgroup_open(cgname, &cg, err)) < 0)

@@ -23,6 +23,7 @@ typedef struct nk_attach_opts {
 	int ns_mask;      /* CLONE_NEW* to enter; 0: all of them */
 	bool pty;
 	bool keep_caps;   /* lxc-attach -e: keep the capabilities the config drops */
+	struct nk_seccomp *seccomp; /* set by nk_attach_spawn: the profile, parsed on the host */
 } nk_attach_opts;
 
 /*

@@ -37,6 +37,7 @@
 #include "run/limits.h"
 #include "run/mount.h"
 #include "run/rootfs.h"
+#include "run/seccomp.h"
 #include "store/store.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
@@ -147,6 +148,7 @@ struct child_args {
 	const char *rootfs;
 	int sync;
 	bool new_cgroupns, new_uts;
+	nk_seccomp *seccomp; /* parsed on the host: the profile is a host path */
 };
 
 static _Noreturn void child_main(struct child_args *a)
@@ -232,10 +234,16 @@ static _Noreturn void child_main(struct child_args *a)
 	hc.rootfs_mount = "/";
 	if (nk_hooks_run(spec, NK_HOOK_START, &hc, &err) < 0)
 		child_fail(sync, err, "hook");
+	/* Only when the capability drop would take away the right to load it (runc's order). */
+	if (nk_seccomp_load_early(a->seccomp, &err) < 0)
+		child_fail(sync, err, "seccomp");
 	if (child_identity(spec, &err) < 0)
 		child_fail(sync, err, "init");
 	if (nk_caps_apply(spec, &err) < 0)
 		child_fail(sync, err, "capabilities");
+	/* Last before exec: the filter also covers everything nook did not need to do. */
+	if (nk_seccomp_load(a->seccomp, &err) < 0)
+		child_fail(sync, err, "seccomp");
 
 	/* No host fd may reach init (the CVE-2024-21626 class): everything but 0-2 is marked
 	 * close-on-exec, so exec drops it, the sync socket and an exec_fd included. */
@@ -467,12 +475,16 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
 		return nk_err_sys(err, "socketpair");
 	_cleanup_close_ int sync = sp[0];
+	_cleanup_(nk_seccomp_freep) nk_seccomp *sc = NULL;
 	struct child_args a = { .o = o, .rootfs = c->rootfs, .sync = sp[1] };
 	int flags = 0, r = clone_flags(o->spec, &flags, err);
+	if (r == 0)
+		r = nk_seccomp_prepare(o->spec, &sc, err);
 	if (r < 0) {
 		close(sp[1]);
 		return r;
 	}
+	a.seccomp = sc;
 	/* The cgroup namespace comes later, from inside the cgroup (see child_main). */
 	a.new_cgroupns = flags & CLONE_NEWCGROUP;
 	a.new_uts = flags & CLONE_NEWUTS;

@@ -1170,8 +1170,6 @@ static void test_not_applied(void **state)
 	                            "lxc.start.order\n"
 	                            "lxc.group\n"
 	                            "lxc.monitor.unshare\n"
-	                            "lxc.seccomp.profile\n"
-	                            "lxc.seccomp.allow_nesting\n"
 	                            "lxc.seccomp.notify.proxy\n"
 	                            "lxc.seccomp.notify.cookie\n"
 	                            "lxc.apparmor.profile\n"
