@@ -4,7 +4,10 @@
  *
  *   capraise grant FILE   writes a security.capability xattr (VFS_CAP_REVISION_2) on FILE giving
  *                         it every capability, permitted and inheritable, with the effective
- *                         bit: what `setcap all+eip FILE` does
+ *                         bit: what `setcap all+eip FILE` does. The kernel then refuses the exec
+ *                         (EPERM) when it cannot grant all of them: the bounding set stopped it
+ *   capraise grant-ip FILE the same without the effective bit (`setcap all+ip`): the exec runs
+ *                         and gets what the bounding set and the inheritable set let through
  *   capraise raise        tries the ways a running process could add CAP_SYS_MODULE and
  *                         CAP_SYS_TIME: capset() into the inheritable and permitted sets, and
  *                         PR_CAP_AMBIENT_RAISE; prints each result
@@ -39,9 +42,10 @@ static int show(void)
 	return 0;
 }
 
-static int grant(const char *file)
+static int grant(const char *file, int effective)
 {
-	struct vfs_cap_data d = { .magic_etc = VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE };
+	struct vfs_cap_data d = {.magic_etc = VFS_CAP_REVISION_2 |
+	                                      (effective ? VFS_CAP_FLAGS_EFFECTIVE : 0)};
 	for (int i = 0; i < VFS_CAP_U32_2; i++) {
 		d.data[i].permitted = 0xffffffffu;
 		d.data[i].inheritable = 0xffffffffu;
@@ -53,11 +57,11 @@ static int grant(const char *file)
 
 static int raise_caps(void)
 {
-	int caps[] = { CAP_SYS_MODULE, CAP_SYS_TIME };
-	const char *names[] = { "sys_module", "sys_time" };
+	int caps[] = {CAP_SYS_MODULE, CAP_SYS_TIME};
+	const char *names[] = {"sys_module", "sys_time"};
 	int worked = 0;
 	for (int i = 0; i < 2; i++) {
-		struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+		struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
 		struct __user_cap_data_struct d[2];
 		syscall(SYS_capget, &h, d);
 		d[caps[i] / 32].inheritable |= 1u << (caps[i] % 32);
@@ -80,11 +84,13 @@ static int raise_caps(void)
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "grant"))
-		return grant(argv[2]);
+		return grant(argv[2], 1);
+	if (argc == 3 && !strcmp(argv[1], "grant-ip"))
+		return grant(argv[2], 0);
 	if (argc == 2 && !strcmp(argv[1], "raise"))
 		return raise_caps();
 	if (argc == 2 && !strcmp(argv[1], "show"))
 		return show();
-	fprintf(stderr, "usage: capraise grant FILE | raise | show\n");
+	fprintf(stderr, "usage: capraise grant|grant-ip FILE | raise | show\n");
 	return 2;
 }

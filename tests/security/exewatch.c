@@ -37,10 +37,17 @@
 
 #define MAXP 256
 
-static struct { pid_t pid; int opath; } held[MAXP];
+static struct {
+	pid_t pid;
+	int opath;
+} held[MAXP];
 static int nheld;
 static int nook_seen, write_ok, ptrace_ok, vmread_ok, hostfd, escape_ok;
-static pid_t seen[4096];
+/* A process is inspected again after it execs something else: keyed by pid and command line. */
+static struct {
+	pid_t pid;
+	unsigned long cmd;
+} seen[4096];
 static int nseen;
 
 static double now(void)
@@ -99,7 +106,7 @@ static void use_fd(const char *fp)
 	if (d < 0)
 		return;
 	char l[4096], pp[64];
-	const char *ups[] = { "../cgroup.procs", "../../cgroup.procs", "../../../cgroup.procs" };
+	const char *ups[] = {"../cgroup.procs", "../../cgroup.procs", "../../../cgroup.procs"};
 	for (size_t i = 0; i < 3; i++) {
 		int c = openat(d, ups[i], O_WRONLY | O_CLOEXEC);
 		if (c < 0)
@@ -136,11 +143,11 @@ static void status_caps(pid_t pid)
 	fclose(f);
 }
 
-static void inspect(pid_t pid, const char *exe)
+static void inspect(pid_t pid, const char *exe, const char *cmd)
 {
 	char p[128], l[4096];
 	nook_seen++;
-	printf("pid %d exe %s\n", pid, exe);
+	printf("pid %d exe %s cmdline %s\n", pid, exe, cmd);
 	status_caps(pid);
 	snprintf(p, sizeof(p), "/proc/%d/fd", pid);
 	DIR *d = opendir(p);
@@ -195,7 +202,7 @@ static void inspect(pid_t pid, const char *exe)
 		close(afd);
 	}
 	char buf[16];
-	struct iovec li = { buf, sizeof(buf) }, ri = { (void *)phdr, sizeof(buf) };
+	struct iovec li = {buf, sizeof(buf)}, ri = {(void *)phdr, sizeof(buf)};
 	ssize_t n = phdr ? process_vm_readv(pid, &li, 1, &ri, 1, 0) : -1;
 	printf("  process_vm_readv=%s\n", phdr ? err(n > 0) : "no-auxv");
 	if (n > 0)
@@ -203,13 +210,34 @@ static void inspect(pid_t pid, const char *exe)
 	fflush(stdout);
 }
 
-static int was_seen(pid_t pid)
+static void cmdline(pid_t pid, char *buf, size_t size)
 {
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%d/cmdline", pid);
+	buf[0] = '\0';
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, size - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	for (ssize_t i = 0; i < n - 1; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+}
+
+static int was_seen(pid_t pid, const char *cmd)
+{
+	unsigned long h = 5381;
+	for (const char *c = cmd; *c; c++)
+		h = h * 33 + (unsigned char)*c;
 	for (int i = 0; i < nseen; i++)
-		if (seen[i] == pid)
+		if (seen[i].pid == pid && seen[i].cmd == h)
 			return 1;
-	if (nseen < (int)(sizeof(seen) / sizeof(seen[0])))
-		seen[nseen++] = pid;
+	if (nseen < (int)(sizeof(seen) / sizeof(seen[0]))) {
+		seen[nseen].pid = pid;
+		seen[nseen++].cmd = h;
+	}
 	return 0;
 }
 
@@ -239,11 +267,13 @@ int main(int argc, char **argv)
 				continue;
 			/* Stop it first, look afterwards: it is ours for as long as we want. */
 			kill(pid, SIGSTOP);
-			if (was_seen(pid)) {
+			char cmd[256];
+			cmdline(pid, cmd, sizeof(cmd));
+			if (was_seen(pid, cmd)) {
 				kill(pid, SIGCONT);
 				continue;
 			}
-			inspect(pid, exe);
+			inspect(pid, exe, cmd);
 			kill(pid, SIGCONT);
 		}
 		closedir(d);
@@ -257,7 +287,8 @@ int main(int argc, char **argv)
 		snprintf(tag, sizeof(tag), "reopen(pid %d)", held[i].pid);
 		attack_open(p, tag);
 	}
-	printf("SUMMARY nook_seen=%d write_ok=%d ptrace_ok=%d vmread_ok=%d hostfd=%d escape_ok=%d\n",
-	       nook_seen, write_ok, ptrace_ok, vmread_ok, hostfd, escape_ok);
+	printf(
+	    "SUMMARY nook_seen=%d write_ok=%d ptrace_ok=%d vmread_ok=%d hostfd=%d escape_ok=%d\n",
+	    nook_seen, write_ok, ptrace_ok, vmread_ok, hostfd, escape_ok);
 	return 0;
 }

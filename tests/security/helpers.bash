@@ -17,8 +17,13 @@ build_attacks() {
   mkdir -p "$BATS_FILE_TMPDIR/bin"
   local p
   for p in "${SEC_PROGS[@]}"; do
-    gcc -static -O2 -Wall -Werror -o "$BATS_FILE_TMPDIR/bin/$p" "$BATS_TEST_DIRNAME/$p.c" || return 1
+    gcc -static -O2 -Wall -o "$BATS_FILE_TMPDIR/bin/$p" "$BATS_TEST_DIRNAME/$p.c" || return 1
   done
+  # The fake ELF interpreter is freestanding x86_64 code; it is not copied into containers.
+  if [[ $(uname -m) == x86_64 ]]; then
+    gcc -nostdlib -static-pie -fPIE -O1 -fno-stack-protector -Wall \
+      -o "$BATS_FILE_TMPDIR/fakeld" "$BATS_TEST_DIRNAME/fakeld.c" || return 1
+  fi
 }
 
 # Everything teardown must undo, one shell command a line, run last-in first-out even when the
@@ -47,11 +52,8 @@ sec_teardown() {
 # lines from stdin. Not started.
 sec_container() {
   local name=$1
-  if [[ ! -t 0 ]]; then
-    make_busybox "$name"
-  else
-    make_busybox "$name" < /dev/null
-  fi
+  make_busybox "$name"
+  mkdir -p "$LP/$name/rootfs/usr/local/bin"
   cp "$BATS_FILE_TMPDIR"/bin/* "$LP/$name/rootfs/usr/local/bin/"
 }
 
@@ -66,6 +68,20 @@ in_ct() {
 
 init_pid() {
   "$NOOK" info -P "$LP" -n "$1" -p | awk '{print $2}'
+}
+
+# The host's pid of the process of container NAME whose pid inside is INNER.
+host_pid_of() {
+  local ns p
+  ns=$(readlink "/proc/$(init_pid "$1")/ns/pid")
+  for p in /proc/[0-9]*; do
+    [[ $(readlink "$p/ns/pid" 2>/dev/null) == "$ns" ]] || continue
+    if awk -v want="$2" '/^NSpid:/ { found = ($NF == want) } END { exit !found }' "$p/status" 2>/dev/null; then
+      echo "${p#/proc/}"
+      return 0
+    fi
+  done
+  return 1
 }
 
 # The container's cgroup, as the host names it, on every hierarchy: "controller:path" lines

@@ -67,7 +67,8 @@ int main(int argc, char **argv)
 	report("init_module", syscall(SYS_init_module, image, len, ""));
 	report("finit_module", syscall(SYS_finit_module, fd, "", 0));
 	report("delete_module", syscall(SYS_delete_module, "nook_no_such_module", O_NONBLOCK));
-	report("kexec_load", syscall(SYS_kexec_load, 0UL, 17UL /* KEXEC_SEGMENT_MAX + 1 */, NULL, 0UL));
+	report("kexec_load",
+	       syscall(SYS_kexec_load, 0UL, 17UL /* KEXEC_SEGMENT_MAX + 1 */, NULL, 0UL));
 	report("kexec_file_load", syscall(SYS_kexec_file_load, fd, -1, 1UL, "", 0x80000000UL));
 	return worst;
 }

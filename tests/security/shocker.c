@@ -42,12 +42,13 @@ int main(int argc, char **argv)
 	struct {
 		struct file_handle fh;
 		unsigned char buf[MAX_HANDLE_SZ];
-	} h = { .fh.handle_bytes = MAX_HANDLE_SZ };
+	} h = {.fh.handle_bytes = MAX_HANDLE_SZ};
 	int mnt;
 	if (name_to_handle_at(mfd, "", &h.fh, &mnt, AT_EMPTY_PATH) < 0) {
 		printf("name_to_handle_at=%s\n", e());
 	} else {
-		printf("name_to_handle_at=OK type=%d bytes=%u\n", h.fh.handle_type, h.fh.handle_bytes);
+		printf("name_to_handle_at=OK type=%d bytes=%u\n", h.fh.handle_type,
+		       h.fh.handle_bytes);
 		int fd = open_by_handle_at(mfd, &h.fh, O_RDONLY | O_CLOEXEC);
 		printf("open_by_handle_at(own file)=%s\n", fd >= 0 ? "OK" : e());
 		if (fd >= 0)
@@ -57,7 +58,7 @@ int main(int argc, char **argv)
 	struct {
 		struct file_handle fh;
 		unsigned int ino_gen[2];
-	} root = { .fh.handle_bytes = 8, .fh.handle_type = 1, .ino_gen = { 2, 0 } };
+	} root = {.fh.handle_bytes = 8, .fh.handle_type = 1, .ino_gen = {2, 0}};
 	int rfd = open_by_handle_at(mfd, &root.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rfd < 0) {
 		printf("open_by_handle_at(root)=%s\n", e());

@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,9 @@ static int inject_fd(int fd, int shown, const char *text, FILE *out)
 	char name[256] = "";
 	if (!isatty(fd)) {
 		fprintf(out, "fd%d: not a tty; TIOCSTI=%s\n", shown,
-			ioctl(fd, TIOCSTI, "x") < 0 && strerrorname_np(errno) ? strerrorname_np(errno) : "OK");
+		        ioctl(fd, TIOCSTI, "x") < 0 && strerrorname_np(errno)
+		            ? strerrorname_np(errno)
+		            : "OK");
 		return 0;
 	}
 	if (ttyname_r(fd, name, sizeof(name)) != 0)
@@ -48,7 +51,7 @@ static int inject_fd(int fd, int shown, const char *text, FILE *out)
 	}
 	if (err)
 		fprintf(out, "fd%d: tty %s; TIOCSTI=%s after %d bytes\n", shown, name,
-			strerrorname_np(err) ? strerrorname_np(err) : "E?", injected);
+		        strerrorname_np(err) ? strerrorname_np(err) : "E?", injected);
 	else
 		fprintf(out, "fd%d: tty %s; TIOCSTI=OK %d bytes\n", shown, name, injected);
 	return injected > 0;
@@ -70,20 +73,23 @@ static int inject(const int fds[3], const char *text, FILE *out)
 
 int main(int argc, char **argv)
 {
-	int fds[3] = { 0, 1, 2 };
+	int fds[3] = {0, 1, 2};
 	if (argc == 2)
 		return inject(fds, argv[1], stdout);
 	if (argc != 4) {
 		fprintf(stderr, "usage: tiocsti TEXT [DELAY_MS LOG]\n");
 		return 2;
 	}
+	/* The attach's end hangs its terminal up: the injector must live through that. */
+	signal(SIGHUP, SIG_IGN);
 	pid_t pid = fork();
 	if (pid < 0)
 		return 2;
 	if (pid > 0)
 		return 0;
 	/* Keep the attach's stdio under other numbers, and let go of 0-2 so that a caller waiting
-	 * for end of file on a pipe is not held up: the terminal stays reachable through the copies. */
+	 * for end of file on a pipe is not held up: the terminal stays reachable through the
+	 * copies. */
 	for (int i = 0; i < 3; i++)
 		fds[i] = fcntl(i, F_DUPFD_CLOEXEC, 10);
 	int null = open("/dev/null", O_RDWR);
@@ -91,7 +97,7 @@ int main(int argc, char **argv)
 		dup2(null, i);
 	setsid();
 	long ms = atol(argv[2]);
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 	nanosleep(&ts, NULL);
 	FILE *log = fopen(argv[3], "ae");
 	return log ? inject(fds, argv[1], log) : 2;

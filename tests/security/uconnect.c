@@ -23,19 +23,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: uconnect NAME\n");
 		return 2;
 	}
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	size_t n = strlen(argv[1]);
 	memcpy(a.sun_path + 1, argv[1], n);
 	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
-	const struct { int type; const char *name; } types[] = {
-		{ SOCK_STREAM, "stream" }, { SOCK_SEQPACKET, "seqpacket" }, { SOCK_DGRAM, "dgram" },
+	const struct {
+		int type;
+		const char *name;
+	} types[] = {
+	    {SOCK_STREAM, "stream"},
+	    {SOCK_SEQPACKET, "seqpacket"},
+	    {SOCK_DGRAM, "dgram"},
 	};
 	int connected = 0;
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		int s = socket(AF_UNIX, types[i].type | SOCK_CLOEXEC, 0);
 		int ok = s >= 0 && connect(s, (struct sockaddr *)&a, len) == 0;
 		printf("connect(%s)=%s\n", types[i].name,
-		       ok ? "OK" : strerrorname_np(errno) ? strerrorname_np(errno) : "E?");
+		       ok                       ? "OK"
+		       : strerrorname_np(errno) ? strerrorname_np(errno)
+		                                : "E?");
 		connected += ok;
 		if (s >= 0)
 			close(s);
