@@ -90,8 +90,9 @@ int nk_cmd_attach(nk_cli *cli, int argc, char **argv)
 	o.name = cli->name;
 	o.spec = spec;
 	o.setenv = vars;
-	/* A pty only for a terminal: piped input and output pass through untouched. */
-	o.pty = !no_pty && isatty(STDIN_FILENO);
+	/* A pty whenever the caller has a terminal on any of 0-2: the container must never get the
+	 * caller's terminal itself (TIOCSTI would type into it). Pipes pass through untouched. */
+	o.pty = !no_pty && (isatty(STDIN_FILENO) || isatty(STDOUT_FILENO) || isatty(STDERR_FILENO));
 	pid_t pid;
 	int master = -1;
 	if (nk_attach_spawn(&o, &pid, &master, &err) < 0)

@@ -118,14 +118,16 @@ static void main_help(void)
 }
 
 /*
- * attach runs nook's code inside a running container (the helper, the command until it
- * execs), where the container's root could reach it through /proc/PID/exe: it runs from a
- * sealed copy of this binary (CVE-2019-5736). start does the same when the container has
- * lxc.hook.start (see start.c); otherwise nothing of the container runs beside nook's code.
+ * Commands whose process (or a fork of it) becomes part of a container run from a sealed copy
+ * of this binary, so the container's root cannot rewrite the host's nook through
+ * /proc/PID/exe (CVE-2019-5736): attach's helper and command; start's and execute's child,
+ * which is the container's PID 1 until it execs init (an init of "#!/proc/self/exe" would run
+ * nook itself as PID 1, with the container's ld.so); and the monitor, which a reboot
+ * re-executes from the same copy.
  */
 static int seal_if_needed(const char *cmd, char **argv)
 {
-	static const char *entering[] = { "attach" };
+	static const char *entering[] = { "attach", "start", "execute" };
 	for (size_t i = 0; i < ARRAY_SIZE(entering); i++)
 		if (strcmp(cmd, entering[i]) == 0) {
 			int r = nk_selfexec_sealed(argv);

@@ -17,7 +17,6 @@
 #include "store/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
-#include "util/selfexec.h"
 
 /* The monitor's stdio: the log file when one was asked for, else /dev/null. */
 static void monitor_stdio(nk_cli *cli)
@@ -136,11 +135,6 @@ int nk_cmd_start(nk_cli *cli, int argc, char **argv)
 	if (nk_cli_load_spec(cli, rcfile, sets, &spec, &err) < 0)
 		return nk_cli_fail(cli, err);
 	nk_cli_warn_not_applied(spec);
-	/* A start hook runs the container's own /bin/sh while nook's code is still its PID 1. */
-	if (spec->hooks[NK_HOOK_START] && nk_selfexec_sealed(cli->exec_argv) < 0) {
-		nk_err_set(&err, 0, "start %s: cannot run from a sealed copy of nook", cli->name);
-		return nk_cli_fail(cli, err);
-	}
 	_cleanup_close_ int lock = nk_ct_lock(cli->lxcpath, cli->name, false, &err);
 	if (lock < 0)
 		return nk_cli_fail(cli, err);

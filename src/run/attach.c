@@ -133,6 +133,10 @@ static _Noreturn void command_main(const nk_attach_opts *o, int slave)
 	uid_t uid = o->uid >= 0 ? (uid_t)o->uid : nk_spec_init_uid(s);
 	if (chdir(o->cwd ? o->cwd : "/") < 0)
 		die(o->cwd ? o->cwd : "chdir /");
+	if (!nk_cwd_reachable()) {
+		errno = EPERM;
+		die("--cwd lies outside the container");
+	}
 	nk_err *err = NULL;
 	/* The container's seccomp profile binds what runs in it, attached or not (as LXC). */
 	if (nk_seccomp_load_early(o->seccomp, &err) < 0)
@@ -198,6 +202,10 @@ static _Noreturn void helper_main(const nk_attach_opts *o, int sync, pid_t pid, 
 {
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Only what entering needs: no host fd (the cgroup's, say) may reach the container. */
+	int keep[] = { sync, pidfd };
+	if (nk_close_fds_except(keep, ARRAY_SIZE(keep)) < 0)
+		_exit(126);
 	char c;
 	if (read(sync, &c, 1) != 1 || c != 'C')
 		_exit(126);

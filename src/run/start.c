@@ -140,6 +140,8 @@ static int child_identity(const nk_spec *spec, nk_err **err)
 	const char *cwd = spec->init.cwd ? spec->init.cwd : "/";
 	if (chdir(cwd) < 0)
 		return nk_err_sys(err, "chdir %s", cwd);
+	if (!nk_cwd_reachable())
+		return nk_err_set(err, EPERM, "lxc.init.cwd %s: outside the container", cwd);
 	return 0;
 }
 
@@ -166,6 +168,11 @@ static _Noreturn void child_main(struct child_args *a)
 		signal(s, SIG_DFL);
 	/* Die with the monitor: a container must never outlive the process that manages it. */
 	prctl(PR_SET_PDEATHSIG, nk_spec_pdeath_signal(spec), 0, 0, 0);
+	/* Nothing of the monitor's may come along: its cgroup directory fds, above all, would
+	 * be a way back to the host's file system (a cwd of /proc/self/fd/N, CVE-2024-21626). */
+	int keep[] = { sync, a->o->exec_fd };
+	if (nk_close_fds_except(keep, ARRAY_SIZE(keep)) < 0)
+		_exit(1);
 	const char *host = spec->uts_name ? spec->uts_name : a->o->name;
 	if (a->new_uts && sethostname(host, strlen(host)) < 0) {
 		nk_err_sys(&err, "sethostname %s", host);

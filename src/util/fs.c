@@ -12,6 +12,7 @@
 #include <string.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -219,4 +220,33 @@ char *nk_mount_below(const char *path)
 			return strdup(mp);
 	}
 	return NULL;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+int nk_close_fds_except(const int *keep, size_t n)
+{
+	int k[16];
+	size_t m = 0;
+	for (size_t i = 0; i < n && m < 16; i++)
+		if (keep[i] > 2)
+			k[m++] = keep[i];
+	qsort(k, m, sizeof(int), cmp_int);
+	unsigned from = 3;
+	for (size_t i = 0; i < m; i++) {
+		if ((unsigned)k[i] > from && syscall(SYS_close_range, from, (unsigned)k[i] - 1, 0) < 0)
+			return -errno;
+		from = (unsigned)k[i] + 1;
+	}
+	return syscall(SYS_close_range, from, ~0U, 0) < 0 ? -errno : 0;
+}
+
+bool nk_cwd_reachable(void)
+{
+	char buf[PATH_MAX];
+	/* getcwd() says "(unreachable)" for a directory outside the process's root. */
+	return getcwd(buf, sizeof(buf)) && buf[0] == '/';
 }

@@ -24,6 +24,11 @@ bool nk_path_exists(const char *path);
 bool nk_is_dir(const char *path);
 bool nk_is_executable(const char *path);
 
+/* Closes every fd above 2 but those in keep (at most 16). 0 or -errno. */
+int nk_close_fds_except(const int *keep, size_t n);
+/* False when the cwd lies outside the process's root (a host directory leaked in). */
+bool nk_cwd_reachable(void);
+
 /* A growable NULL-terminated string vector. */
 int nk_strv_push(char ***v, const char *s);
 size_t nk_strv_len(char **v);

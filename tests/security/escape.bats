@@ -89,9 +89,9 @@ teardown() { sec_teardown; }
   # already there, so the file stays the same, but it could have been anything, run as host
   # root by the next `nook`. A reboot inside the container restarts it the same way, so the
   # container can trigger this itself. What must block it: the start child running from a
-  # sealed memfd copy, as attach does (src/cli/nook.c seal_if_needed); today start seals only
-  # with lxc.hook.start (src/cli/start.c). The target is a copy of nook, as in the test above.
-  skip "not blocked yet: nook start (and the monitor's restart after a reboot inside) runs the start child from nook's binary on the host, not a sealed memfd copy, unless lxc.hook.start is set (src/cli/start.c): the container's interpreter runs in that image and writes the host binary once the monitor has become nook-monitor"
+  # sealed memfd copy, as attach does (src/cli/nook.c seal_if_needed: start and execute seal
+  # always; the monitor's restart after a reboot execs that same sealed copy).
+  # The target is a copy of nook, as in the test above.
   [[ -x $BATS_FILE_TMPDIR/fakeld ]] || skip "the fake interpreter is x86_64 only"
   local interp
   interp=$(readelf -l "$NOOK" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
@@ -214,7 +214,8 @@ C
   # still open at chdir time (close-on-exec fds are open until exec), so the process starts in a
   # host directory and "../../.." walks the host's tree. The canary is a host file outside the
   # rootfs; from every fd number, enough ".." reach the host's / if the cwd is outside.
-  skip "not blocked yet: the monitor's and the attach caller's cgroup directory fds (host cgroupfs, O_CLOEXEC but open until exec) are inherited by the start child and the attach helper; chdir(lxc.init.cwd / --cwd = /proc/self/fd/N) lands in the host's /sys/fs/cgroup/<ctrl>/nook.payload/<ct> and ../../../../../../ is the host's /"
+  # Blocked: the start child and the attach helper close every fd but their own first
+  # (nk_close_fds_except), and a cwd outside the root is refused (nk_cwd_reachable).
   local canary
   canary=$(mktemp -d /tmp/nook-escape-canary.XXXXXX)
   on_teardown "rm -rf --one-file-system '$canary'"
@@ -248,7 +249,7 @@ C
   # can: its fds (each a way out if it is a directory of the host), its capabilities, ptrace.
   # A privileged container keeps CAP_SYS_PTRACE, which overrides non-dumpable: ptrace itself
   # succeeds; what must hold is that it yields nothing the container does not already have.
-  skip "not blocked yet: the attach's command process, visible in the container before it execs, still holds the caller's host cgroupfs directory fds (nk_cgroup_open before the fork) and every capability (caps dropped only right before exec): container root stops it, opens /proc/PID/fd/N and writes its own pid into ../../cgroup.procs (the host's root cgroup on every hierarchy, devices included), or ptraces it to run code with CAP_SYS_MODULE/CAP_SYS_TIME"
+  skip "not blocked yet: the attach's command process, visible in the container before it execs, no longer holds host fds (closed in the helper) but keeps every capability until just before exec: container root can ptrace it and run code with CAP_SYS_MODULE/CAP_SYS_TIME; fix: drop the bounding set in the helper before forking the command"
   sec_container c4
   nook start -P "$LP" -n c4
   local r
@@ -481,6 +482,8 @@ C
   # proxies it, so bytes pushed with TIOCSTI are read by the container's console shell. The host
   # shell that ran nook console reads its terminal afterwards: it must find nothing.
   sec_container c9
+  # This barrier alone: the default seccomp profile would refuse TIOCSTI outright (own test).
+  nook config set -P "$LP" -n c9 lxc.seccomp.profile /dev/null
   nook start -P "$LP" -n c9
   run tty_session 25 'expect:Connected to tty' 'send:\r' 'expect:# ' \
     "send:tiocsti 'echo INJ-\$((6*7))'\\r" 'expect:INJ-42' 'send:\x01q' -- \
@@ -498,6 +501,7 @@ C
   # its own injection back (it works, inside); a child it leaves behind injects again after the
   # attach has returned to the host shell.
   sec_container c9b
+  nook config set -P "$LP" -n c9b lxc.seccomp.profile /dev/null  # the pty barrier alone
   nook start -P "$LP" -n c9b
   run tty_session 20 -- "$NOOK" attach -P "$LP" -n c9b -- sh -c \
     "tiocsti 'echo INJ-\$((6*7))'; read -r l; eval \"\$l\"; tiocsti 'echo pwned-host' 500 /tmp/late.log"
@@ -516,6 +520,7 @@ C
   # stdin, stdout and stderr are pipes: attach passes them through and the command has no
   # controlling terminal (it takes a new session, src/run/attach.c command_main).
   sec_container c9c
+  nook config set -P "$LP" -n c9c lxc.seccomp.profile /dev/null  # the session barrier alone
   nook start -P "$LP" -n c9c
   run tty_session 20 -- bash -c "echo | '$NOOK' attach -P '$LP' -n c9c -- tiocsti 'echo pwned-host' 2>&1 | cat"
   echo "$output"
@@ -531,7 +536,9 @@ C
   # allocated, and stdout/stderr are the host's terminal itself, passed into the container.
   # Container root holds CAP_SYS_ADMIN, which lets TIOCSTI push bytes into any terminal it has
   # an fd of: the host shell then runs them after the attach returns. Same with --no-pty.
-  skip "not blocked yet: attach allocates a pty only when stdin is a terminal (src/cli/attach.c: o.pty = !no_pty && isatty(0)) and otherwise hands the caller's terminal fds to the container; fix: allocate the pty whenever any of fds 0-2 is a terminal (or proxy terminal fds through pipes), and/or deny ioctl(TIOCSTI) (and TIOCLINUX) in the default seccomp profile"
+  # Blocked twice: attach allocates a pty whenever any of fds 0-2 is a terminal
+  # (src/cli/attach.c), and the default seccomp profile denies ioctl(TIOCSTI) and TIOCLINUX
+  # (config/seccomp/common.seccomp), which also covers --no-pty.
   sec_container c9d
   nook start -P "$LP" -n c9d
   run tty_session 20 -- bash -c "echo | '$NOOK' attach -P '$LP' -n c9d -- tiocsti 'echo pwned-host'"
@@ -539,6 +546,7 @@ C
   [ "$(hostread)" = "HOSTREAD[]" ]
   run tty_session 20 -- "$NOOK" attach --no-pty -P "$LP" -n c9d -- tiocsti 'echo pwned-host'
   echo "$output"
+  [[ $output == *"TIOCSTI=EPERM"* || $output == *"TIOCSTI=ENOTTY"* ]]
   [ "$(hostread)" = "HOSTREAD[]" ]
 }
 
