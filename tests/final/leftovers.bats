@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# Runs last: after the whole suite, the host has nothing of nook's left.
+# Runs last (scripts/run passes this directory after the others): after the whole suite,
+# the host has nothing of nook's left.
 
 @test "no monitor process is left" {
   run pgrep -fa '^\[nook monitor\]'
