@@ -2,6 +2,7 @@
 # shellcheck shell=dash
 # Inside the pure cgroup v2 VM: nook itself, end to end, with a busybox container. TAP output.
 export PATH=/bin:/sbin:/usr/bin NOOK_TEMPLATE_DIR=/nook/templates NOOK_INIT=/nook/nook-init
+export NOOK_SECCOMP_DIR=/nook/seccomp NOOK_DEFAULT_CONF=""
 [ -x /nook/nook-monitor ] && export NOOK_MONITOR=/nook/nook-monitor
 N=/nook/nook
 P=/tmp/lxcpath
@@ -25,6 +26,7 @@ t "init is in it" sh -c "grep -q \"\$($N info -P $P -n v2 -p | awk '{print \$2}'
 t "the container sees its cgroup as /" sh -c "test \"\$($N attach -P $P -n v2 -- cat /proc/self/cgroup </dev/null)\" = '0::/'"
 t "the monitor is the small static one" sh -c "for p in /proc/[0-9]*; do readlink \$p/exe; done | grep -q nook-monitor"
 t "attach runs inside" sh -c "test \"\$($N attach -P $P -n v2 -- hostname </dev/null)\" = v2"
+t "seccomp is in force in the container" sh -c "$N attach -P $P -n v2 -- grep -q 'Seccomp:.*2' /proc/self/status </dev/null"
 t "freeze and thaw" sh -c "$N freeze -P $P -n v2 && grep -q 'frozen 1' $cgdir/cgroup.events && $N unfreeze -P $P -n v2"
 t "stop" $N stop -P $P -n v2 -t 10
 t "the cgroup is gone after stop" sh -c "! test -d $cgdir"

@@ -49,6 +49,8 @@ if [[ -x $nook && -x $top/build/src/init/nook-init ]]; then
   cp "$nook" "$top/build/src/init/nook-init" "$root/nook/"
   [[ -x $top/build/src/monitor/small/nook-monitor ]] && cp "$top/build/src/monitor/small/nook-monitor" "$root/nook/"
   cp "$top/templates/nook-busybox" "$root/nook/templates/"
+  mkdir -p "$root/nook/seccomp"
+  cp "$top/config/seccomp/common.seccomp" "$root/nook/seccomp/"
   install -m 0755 "$here/nook-v2.sh" "$root/nook/test.sh"
   for lib in $(ldd "$nook" | grep -o '/[^ ]*'); do
     mkdir -p "$root$(dirname "$lib")"
