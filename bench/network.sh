@@ -14,6 +14,7 @@ BR=nkbench0
 work=$(mktemp -d /tmp/nook-bench.XXXXXX)
 NP=$work/nook LP=$work/lxc
 cleanup() {
+  set +e # clean up all of it, whatever fails
   for d in "$NP"/*/; do [[ -d $d ]] && "$NOOK" stop -P "$NP" -k -n "$(basename "$d")" >/dev/null 2>&1; done
   lxc-stop -P "$LP" -k -n b >/dev/null 2>&1 || true
   lxc-stop -P "$LP" -k -n v >/dev/null 2>&1 || true

@@ -14,6 +14,7 @@ command -v lxc-start >/dev/null || { echo "bench: LXC is not installed (apt-get 
 work=$(mktemp -d /tmp/nook-bench.XXXXXX)
 NP=$work/nook LP=$work/lxc
 cleanup() {
+  set +e # clean up all of it, whatever fails
   "$NOOK" stop -P "$NP" -k -n b >/dev/null 2>&1 || true
   lxc-stop -P "$LP" -k -n b >/dev/null 2>&1 || true
   rm -rf --one-file-system "$work"
