@@ -172,9 +172,9 @@ static int add_procs(int dfd, const char *dir, struct cg_pidset *ps, nk_err **er
 	return 0;
 }
 
-int cg_collect_pids(int dfd, const char *dir, struct cg_pidset *ps, nk_err **err)
+int cg_walk_tree(int dfd, const char *dir, cg_visit_fn visit, void *data, nk_err **err)
 {
-	int r = add_procs(dfd, dir, ps, err);
+	int r = visit(dfd, dir, data, err);
 	if (r < 0)
 		return r;
 	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -197,13 +197,23 @@ int cg_collect_pids(int dfd, const char *dir, struct cg_pidset *ps, nk_err **err
 			return nk_err_set(err, ENOMEM, "read %s", dir);
 		if (sub < 0)
 			return nk_err_set(err, -sub, "open %s", subdir);
-		r = cg_collect_pids(sub, subdir, ps, err);
+		r = cg_walk_tree(sub, subdir, visit, data, err);
 		if (r < 0)
 			return r;
 	}
 	if (errno)
 		return nk_err_sys(err, "read %s", dir);
 	return 0;
+}
+
+static int collect_one(int dfd, const char *dir, void *ps, nk_err **err)
+{
+	return add_procs(dfd, dir, ps, err);
+}
+
+int cg_collect_pids(int dfd, const char *dir, struct cg_pidset *ps, nk_err **err)
+{
+	return cg_walk_tree(dfd, dir, collect_one, ps, err);
 }
 
 /*

@@ -66,6 +66,9 @@ struct cg_pidset {
 void cg_pidset_free(struct cg_pidset *ps);
 /* Adds every pid of cgroup.procs in dir and its sub-cgroups. */
 int cg_collect_pids(int dfd, const char *dir, struct cg_pidset *ps, nk_err **err);
+/* Calls visit on dir, then on every cgroup below it (a sub-cgroup removed meanwhile is skipped). */
+typedef int (*cg_visit_fn)(int fd, const char *dir, void *data, nk_err **err);
+int cg_walk_tree(int dfd, const char *dir, cg_visit_fn visit, void *data, nk_err **err);
 void cg_pidset_sort_unique(struct cg_pidset *ps);
 /* Removes parentfd/name and its sub-cgroups, children first; a missing one is fine. */
 int cg_rmdir_tree(int parentfd, const char *name, const char *path, nk_err **err);

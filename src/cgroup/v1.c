@@ -113,34 +113,12 @@ int cg_v1_devices_apply(struct cg_hier *h, const nk_cg_dev_rule *rules, size_t n
  * is thawed, and thawing a parent leaves alone a child that was frozen on its own (a container
  * with a writable cgroup tree can freeze its sub-cgroups), so killing needs the whole subtree.
  */
+static int thaw_one(int fd, const char *dir, void *data, nk_err **err)
+{
+	return cg_write_at(fd, dir, "freezer.state", "THAWED", err);
+}
+
 int cg_v1_thaw_tree(int fd, const char *dir, nk_err **err)
 {
-	int r = cg_write_at(fd, dir, "freezer.state", "THAWED", err);
-	if (r < 0)
-		return r;
-	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return nk_err_sys(err, "open %s", dir);
-	_cleanup_closedir_ DIR *d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return nk_err_sys(err, "open %s", dir);
-	}
-	struct dirent *de;
-	while ((errno = 0, de = readdir(d))) {
-		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		_cleanup_close_ int sub = cg_open_dir_at(dirfd(d), de->d_name);
-		if (sub == -ENOENT)
-			continue;
-		_cleanup_free_ char *subdir = NULL;
-		if (asprintf(&subdir, "%s/%s", dir, de->d_name) < 0)
-			return nk_err_set(err, ENOMEM, "thaw %s", dir);
-		if (sub < 0)
-			return nk_err_set(err, -sub, "open %s", subdir);
-		r = cg_v1_thaw_tree(sub, subdir, err);
-		if (r < 0)
-			return r;
-	}
-	return errno ? nk_err_sys(err, "read %s", dir) : 0;
+	return cg_walk_tree(fd, dir, thaw_one, NULL, err);
 }
