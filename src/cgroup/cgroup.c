@@ -404,6 +404,30 @@ bool nk_cgroup_hier_get(const nk_cgroup *cg, size_t i, nk_cgroup_hier *out)
 	return true;
 }
 
+/*
+ * Delegation to a container's root (cgroup-v2.rst, "Delegation"): the directory and the files
+ * that create and populate sub-cgroups. Limit files stay host root's, so the container can
+ * organise its processes below its cgroup but never loosen what was set on it.
+ */
+int nk_cgroup_chown(nk_cgroup *cg, uid_t uid, gid_t gid, nk_err **err)
+{
+	static const char *const v1_files[] = { "tasks", "cgroup.procs", "cgroup.clone_children" };
+	static const char *const v2_files[] = { "cgroup.procs", "cgroup.threads",
+						"cgroup.subtree_control" };
+	for (size_t i = 0; i < cg->n; i++) {
+		const struct cg_hier *h = &cg->h[i];
+		if (h->fd < 0)
+			continue;
+		if (fchown(h->fd, uid, gid) < 0)
+			return nk_err_sys(err, "chown cgroup %s", h->dir);
+		const char *const *files = h->v2 ? v2_files : v1_files;
+		for (size_t k = 0; k < 3; k++)
+			if (fchownat(h->fd, files[k], uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != ENOENT)
+				return nk_err_sys(err, "chown cgroup %s/%s", h->dir, files[k]);
+	}
+	return 0;
+}
+
 int nk_cgroup_destroy(nk_cgroup *cg, nk_err **err)
 {
 	_cleanup_free_ pid_t *pids = NULL;

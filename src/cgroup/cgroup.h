@@ -137,6 +137,9 @@ typedef struct nk_cgroup_hier {
 } nk_cgroup_hier;
 bool nk_cgroup_hier_get(const nk_cgroup *cg, size_t i, nk_cgroup_hier *h);
 
+/* Hands the cgroup (not its limits) to a user-namespaced container's root on every hierarchy. */
+int nk_cgroup_chown(nk_cgroup *cg, uid_t uid, gid_t gid, nk_err **err);
+
 /*
  * Remove the cgroup's directory and every sub-cgroup (children first) on every hierarchy.
  * -EBUSY, naming a pid, if processes remain. Parents (nook.payload) stay: other containers share

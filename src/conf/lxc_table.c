@@ -1087,7 +1087,7 @@ const lxc_row lxc_rows[] = {
      .summary = "Offset of CLOCK_BOOTTIME in the time namespace (-10s, 2h, 500ms)"},
     {KEY("lxc.time.offset.monotonic"), .set = set_time, .write = write_time, .clear = clr_time,
      .off = SPEC(time_monotonic), .summary = "Offset of CLOCK_MONOTONIC in the time namespace"},
-    {KEY("lxc.idmap"), .set = set_idmap, .write = write_idmap, .clear = clr_idmap,
+    {KEY("lxc.idmap"), .set = set_idmap, .write = write_idmap, .clear = clr_idmap, .applied = true,
      .summary = "User namespace id range: u|g NSID HOSTID RANGE (appends)"},
     {PREFIX("lxc.prlimit", "lxc.prlimit.[resource]"), .set = set_prlimit, .write = write_prlimit,
      .clear = clr_prlimit, .check = check_rlimit_key, .applied = true,

@@ -22,8 +22,10 @@
 #include <string.h>
 #include <grp.h>
 #include <sys/ioctl.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -169,21 +171,30 @@ static int enter_namespaces(pid_t pid, int pidfd, int mask)
 		return 0;
 	/* Older kernels: one /proc/PID/ns file at a time, mount last (it changes our /proc view). */
 	static const struct { const char *n; int f; } order[] = {
-		{ "cgroup", CLONE_NEWCGROUP }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
+		{ "user", CLONE_NEWUSER }, { "cgroup", CLONE_NEWCGROUP }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
 		{ "net", CLONE_NEWNET }, { "pid", CLONE_NEWPID }, { "mnt", CLONE_NEWNS },
 	};
-	int fds[6];
-	for (int i = 0; i < 6; i++) {
+	int fds[7];
+	for (int i = 0; i < 7; i++) {
 		char p[64];
 		snprintf(p, sizeof(p), "/proc/%d/ns/%s", pid, order[i].n);
 		fds[i] = (mask & order[i].f) ? open(p, O_RDONLY | O_CLOEXEC) : -1;
 		if ((mask & order[i].f) && fds[i] < 0)
 			return -errno;
 	}
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 7; i++)
 		if (fds[i] >= 0 && (setns(fds[i], order[i].f) < 0 || close(fds[i]) < 0))
 			return -errno;
 	return 0;
+}
+
+static bool other_userns(pid_t pid)
+{
+	char p[64];
+	struct stat a, b;
+	snprintf(p, sizeof(p), "/proc/%d/ns/user", pid);
+	return stat(p, &a) == 0 && stat("/proc/self/ns/user", &b) == 0 &&
+	       (a.st_ino != b.st_ino || a.st_dev != b.st_dev);
 }
 
 static int open_pty(int *slave)
@@ -209,8 +220,23 @@ static _Noreturn void helper_main(const nk_attach_opts *o, int sync, pid_t pid, 
 	char c;
 	if (read(sync, &c, 1) != 1 || c != 'C')
 		_exit(126);
-	if (enter_namespaces(pid, pidfd, o->ns_mask ? o->ns_mask : ALL_NS) < 0)
+	int mask = o->ns_mask ? o->ns_mask : ALL_NS;
+	/* An unprivileged container's other namespaces belong to its user namespace: the
+	 * command runs as the container's root there, never as the host's. */
+	if (other_userns(pid))
+		mask |= CLONE_NEWUSER;
+	if (enter_namespaces(pid, pidfd, mask) < 0)
 		die("enter the container's namespaces");
+	if ((mask & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		die("become root in the container's user namespace");
+	/* The command is visible inside the container from its fork until its exec, and a
+	 * container root with CAP_SYS_PTRACE can take it over (CVE-2016-8649): it starts with
+	 * no capability the container lacks, but those that change its identity. */
+	nk_err *err = NULL;
+	uint64_t identity = UINT64_C(1) << CAP_SETUID | UINT64_C(1) << CAP_SETGID |
+			    UINT64_C(1) << CAP_SETPCAP;
+	if (!o->keep_caps && nk_caps_limit(o->spec, identity, &err) < 0)
+		fail_err(err, "capabilities");
 	if (pidfd >= 0)
 		close(pidfd);
 	int slave = -1;

@@ -98,7 +98,8 @@ static int drop_bounding(uint64_t kept, int last, nk_err **err)
 	 * the bounding set, whatever the permitted set was before.
 	 */
 	for (int c = 0; c <= last; c++) {
-		if (kept & (UINT64_C(1) << c))
+		/* Already gone (nk_caps_limit): dropping again would need CAP_SETPCAP. */
+		if ((kept & (UINT64_C(1) << c)) || prctl(PR_CAPBSET_READ, (unsigned long)c, 0, 0, 0) == 0)
 			continue;
 		if (prctl(PR_CAPBSET_DROP, (unsigned long)c, 0, 0, 0) < 0 && errno != EINVAL)
 			return nk_err_sys(err, "drop capability %d from the bounding set", c);
@@ -169,5 +170,21 @@ int nk_caps_apply(const nk_spec *spec, nk_err **err)
 		r = set_process_caps(kept, last, err);
 	if (r >= 0)
 		r = nk_no_new_privs_apply(spec, err);
+	return r < 0 ? nk_err_wrap(err, r, "capabilities") : 0;
+}
+
+int nk_caps_limit(const nk_spec *spec, uint64_t also_keep, nk_err **err)
+{
+	uint64_t kept;
+	int r = nk_caps_kept_mask(spec, &kept, err);
+	if (r < 0)
+		return r;
+	kept |= also_keep;
+	int last = cap_last();
+	r = drop_bounding(kept, last, err);
+	if (r >= 0)
+		r = clear_ambient(err);
+	if (r >= 0)
+		r = set_process_caps(kept, last, err);
 	return r < 0 ? nk_err_wrap(err, r, "capabilities") : 0;
 }

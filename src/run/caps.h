@@ -26,3 +26,8 @@ int nk_caps_kept_mask(const nk_spec *spec, uint64_t *mask, nk_err **err);
  * sets no_new_privs when lxc.no_new_privs = 1 (nk_no_new_privs_apply).
  */
 int nk_caps_apply(const nk_spec *spec, nk_err **err);
+/*
+ * The same without no_new_privs, keeping also_keep (a bit mask) on top of the kept set: for a
+ * process that must still change its identity before nk_caps_apply (attach's helper).
+ */
+int nk_caps_limit(const nk_spec *spec, uint64_t also_keep, nk_err **err);

@@ -2,6 +2,7 @@
 /*
  * The start sequence. The parent (the monitor) and the child talk over a socketpair, one byte
  * per step, so that each side knows how far the other got:
+ *   parent -> child  'U'  (user namespace only) its id maps are written: it may become root
  *   parent -> child  'C'  the child is in its cgroup: it may unshare its cgroup namespace
  *   child  -> parent 'M'  + SCM_RIGHTS: the pty masters of /dev/console and /dev/tty1..N
  *   child  -> parent 'R'  everything but exec is done
@@ -38,6 +39,7 @@
 #include "run/mount.h"
 #include "run/rootfs.h"
 #include "run/seccomp.h"
+#include "run/userns.h"
 #include "store/store.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
@@ -149,7 +151,7 @@ struct child_args {
 	const nk_start_opts *o;
 	const char *rootfs;
 	int sync;
-	bool new_cgroupns, new_uts;
+	bool new_cgroupns, new_uts, new_user;
 	nk_seccomp *seccomp; /* parsed on the host: the profile is a host path */
 };
 
@@ -173,6 +175,17 @@ static _Noreturn void child_main(struct child_args *a)
 	int keep[] = { sync, a->o->exec_fd };
 	if (nk_close_fds_except(keep, ARRAY_SIZE(keep)) < 0)
 		_exit(1);
+	if (a->new_user) {
+		/* Until the parent writes the maps, every id here is the overflow id: nothing can
+		 * be created. Then become the namespace's root; the map decides who that is. */
+		child_expect(sync, 'U');
+		if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0) {
+			nk_err_sys(&err, "become root in the user namespace");
+			child_fail(sync, err, "lxc.idmap");
+		}
+		/* A change of uid clears the parent-death signal. */
+		prctl(PR_SET_PDEATHSIG, nk_spec_pdeath_signal(spec), 0, 0, 0);
+	}
 	const char *host = spec->uts_name ? spec->uts_name : a->o->name;
 	if (a->new_uts && sethostname(host, strlen(host)) < 0) {
 		nk_err_sys(&err, "sethostname %s", host);
@@ -246,6 +259,7 @@ static _Noreturn void child_main(struct child_args *a)
 		child_fail(sync, err, "seccomp");
 	if (child_identity(spec, &err) < 0)
 		child_fail(sync, err, "init");
+	prctl(PR_SET_PDEATHSIG, nk_spec_pdeath_signal(spec), 0, 0, 0);
 	if (nk_caps_apply(spec, &err) < 0)
 		child_fail(sync, err, "capabilities");
 	/* Last before exec: the filter also covers everything nook did not need to do. */
@@ -307,6 +321,15 @@ static int child_error(int sync, nk_err **err)
 	buf[n] = '\0';
 	const char *msg = buf[0] == 'E' ? buf + 1 : buf;
 	return nk_err_set(err, 0, "%s", msg);
+}
+
+/* A byte to the child; if it is gone, its own reason is the error. */
+static int send_byte(int sync, char c, nk_err **err)
+{
+	if (write(sync, &c, 1) == 1)
+		return 0;
+	return errno == EPIPE || errno == ECONNRESET ? child_error(sync, err)
+						     : nk_err_sys(err, "sync with the container");
 }
 
 static int expect_byte(int sync, char want, nk_err **err)
@@ -434,8 +457,12 @@ static int clone_flags(const nk_spec *s, int *flags, nk_err **err)
 	 * without one they would happen on the host. */
 	if (!(f & CLONE_NEWNS))
 		return nk_err_set(err, EINVAL, "lxc.namespace: the container needs its own mount namespace");
-	if (f & CLONE_NEWUSER)
-		return nk_err_set(err, EOPNOTSUPP, "lxc.namespace: user namespaces are not supported yet");
+	/* LXC's rule: maps make an unprivileged container; a user namespace without maps would
+	 * leave init as the overflow id, unable to do anything. */
+	if (s->n_idmaps)
+		f |= CLONE_NEWUSER;
+	else if (f & CLONE_NEWUSER)
+		return nk_err_set(err, EINVAL, "lxc.namespace.clone: a user namespace needs lxc.idmap");
 	*flags = f;
 	return 0;
 }
@@ -476,6 +503,26 @@ static pid_t clone_into(int flags, nk_cgroup *cg, bool *born_in_cgroup)
 	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
+/*
+ * The child waits for its maps before it does anything; its cgroup becomes its root's so an
+ * init like systemd can build its own tree below it (never loosen the limits set on it).
+ */
+static int map_user(const nk_spec *spec, nk_container *c, pid_t pid, int sync, nk_err **err)
+{
+	int r = nk_userns_write_maps(pid, spec->idmaps, spec->n_idmaps, err);
+	if (r < 0)
+		return r;
+	int64_t uid = nk_idmap_to_host(spec->idmaps, spec->n_idmaps, 'u', 0);
+	int64_t gid = nk_idmap_to_host(spec->idmaps, spec->n_idmaps, 'g', 0);
+	if (uid < 0 || gid < 0)
+		return nk_err_set(err, EINVAL, "lxc.idmap: no mapping for the container's root (id 0)");
+	if ((r = nk_userns_path_reachable(c->rootfs, (uid_t)uid, (gid_t)gid, err)) < 0)
+		return r;
+	if (c->cg && (r = nk_cgroup_chown(c->cg, (uid_t)uid, (gid_t)gid, err)) < 0)
+		return r;
+	return send_byte(sync, 'U', err);
+}
+
 static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 {
 	int sp[2];
@@ -495,6 +542,7 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 	/* The cgroup namespace comes later, from inside the cgroup (see child_main). */
 	a.new_cgroupns = flags & CLONE_NEWCGROUP;
 	a.new_uts = flags & CLONE_NEWUTS;
+	a.new_user = flags & CLONE_NEWUSER;
 	flags &= ~CLONE_NEWCGROUP;
 	/* On a pure cgroup v2 host the child is born in its cgroup (CLONE_INTO_CGROUP): no
 	 * migration, whose write lock costs an RCU grace period. Elsewhere it is moved below. */
@@ -511,6 +559,8 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 	close(sp[1]);
 	c->pid = pid;
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (a.new_user && (r = map_user(o->spec, c, pid, sync, err)) < 0)
+		return r;
 	r = born_in_cgroup ? 0 : nk_cgroup_attach(c->cg, pid, err);
 	if (r < 0) {
 		/* The child may have failed first (it works meanwhile): its reason is the real one. */
@@ -521,8 +571,8 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 		}
 		return r;
 	}
-	if (write(sync, "C", 1) != 1)
-		return nk_err_sys(err, "sync with the container");
+	if ((r = send_byte(sync, 'C', err)) < 0)
+		return r;
 	if ((r = recv_masters(sync, c, err)) < 0)
 		return r == -EPROTO && !*err ? child_error(sync, err) : r;
 	if ((r = expect_byte(sync, 'R', err)) < 0)
@@ -533,8 +583,8 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 	nk_hook_ctx hc = hook_ctx(o, c->rootfs, pid, cfg);
 	if ((r = nk_hooks_run(o->spec, NK_HOOK_START_HOST, &hc, err)) < 0)
 		return r;
-	if (write(sync, "G", 1) != 1)
-		return nk_err_sys(err, "sync with the container");
+	if ((r = send_byte(sync, 'G', err)) < 0)
+		return r;
 	char ch;
 	ssize_t n;
 	do

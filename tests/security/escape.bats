@@ -1,13 +1,15 @@
 #!/usr/bin/env bats
 # The escape suite: one test per known container escape, each run for real as root inside a
-# PRIVILEGED busybox container (nook create -t busybox: proc:mixed sys:mixed cgroup:mixed, the
-# template's lxc.cap.drop, the default seccomp profile), each asserting that the attack fails
-# and that the host is untouched (a host-side canary: a file, a /proc/sys value, the host's
-# mount table, a cgroup as the host sees it, the host's terminal).
+# busybox container (nook create -t busybox: proc:mixed sys:mixed cgroup:mixed, the template's
+# lxc.cap.drop, the default seccomp profile), each asserting that the attack fails and that the
+# host is untouched (a host-side canary: a file, a /proc/sys value, the host's mount table, a
+# cgroup as the host sees it, the host's terminal).
 #
-# Unprivileged (user namespace) containers are not implemented yet: every test here runs the
-# privileged case only, and says so. Where a privileged container cannot be made safe without a
-# user namespace (or an LSM), the test is skipped with the reason and listed in docs/security.md.
+# It runs twice: as escape.bats with PRIVILEGED containers, and as escape-unprivileged.bats (a
+# symlink to this file) with containers in a user namespace whose root is an unused host uid
+# (helpers.bash: SEC_MODE, sec_container). Where a privileged container cannot be made safe
+# without a user namespace (or an LSM), the privileged run skips the test with the reason
+# (skip_if_privileged) and docs/security.md lists it.
 #
 # A test whose attack still works is marked `skip "not blocked yet: ..."`, never rewritten to
 # pass: the skip comes out when the runtime blocks it. docs/security.md has the table.
@@ -23,7 +25,6 @@ teardown() { sec_teardown; }
 # ---- 1 -------------------------------------------------------------------------------------
 
 @test "CVE-2019-5736: nook's binary cannot be overwritten through /proc/PID/exe (#!/proc/self/exe + attach)" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # The real attack: the container replaces /bin/true with a script whose interpreter is
   # /proc/self/exe, so `nook attach -- /bin/true` makes the attach's command process re-execute
   # nook's own image inside the container; a watcher in the container stops every process whose
@@ -55,6 +56,7 @@ teardown() { sec_teardown; }
   # busybox knows the applet) does overwrite it once it has exited: the technique works.
   cp "$r/bin/busybox" "$r/tmp/victim"
   ln -s /tmp/victim "$r/tmp/sleep"
+  sec_own "$r/tmp/victim" "$r/tmp/sleep"
   in_ct c1 sh -c 'exewatch 1.5 victim > /tmp/control.log 2>&1 & sleep 0.3; /tmp/sleep 0.3; wait'
   cat "$r/tmp/control.log"
   grep -q 'SUMMARY nook_seen=[1-9][0-9]* write_ok=[1-9]' "$r/tmp/control.log"
@@ -79,7 +81,6 @@ teardown() { sec_teardown; }
 }
 
 @test "CVE-2019-5736 through start: an init of #!/proc/self/exe with the container's own ELF interpreter cannot write nook's binary" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # The start child runs nook's code until it execs init. The container (root in it once, at any
   # earlier time) replaced /sbin/init with `#!/proc/self/exe` and put its own program at the
   # path of nook's ELF interpreter (/lib64/ld-linux-x86-64.so.2): exec of init runs
@@ -121,7 +122,6 @@ teardown() { sec_teardown; }
 # ---- 2 -------------------------------------------------------------------------------------
 
 @test "CVE-2019-19921: a mount target that is a symlink out of the rootfs mounts inside it" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # rootfs/mnt/evil -> a host directory; lxc.mount.entry targets mnt/evil (tmpfs), a bind onto
   # another such link, one whose parent directory is a link to the host's /tmp, and a target
   # climbing with "..". What blocks it: src/run/resolve.c resolves every target inside the rootfs
@@ -137,6 +137,7 @@ teardown() { sec_teardown; }
   local d
   for d in "$ct" "$cb" "$cp" "$cd"; do echo untouched > "$d/canary"; done
   echo bound > "$src/marker"
+  chmod 755 "$src"  # readable by an unprivileged container's root too
   sec_container c2 <<C
 lxc.mount.entry = tmpfs mnt/evil tmpfs defaults 0 0
 lxc.mount.entry = $src mnt/evil-bind none bind 0 0
@@ -173,7 +174,6 @@ C
 # ---- 3 -------------------------------------------------------------------------------------
 
 @test "CVE-2024-21626, CVE-2016-9962: no host fd or host cwd reaches init or an attached process" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # What blocks it: close_range(3, ~0, CLOSE_RANGE_CLOEXEC) right before exec, in
   # src/run/start.c child_main and src/run/attach.c command_main; chdir inside the container
   # (lxc.init.cwd or /, attach: --cwd or /) before exec. (The window before exec is test 4's.)
@@ -209,7 +209,6 @@ C
 }
 
 @test "CVE-2024-21626: a working directory of /proc/self/fd/N (lxc.init.cwd, attach --cwd) cannot reach the host" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # runc's exploit: the working directory is set to /proc/self/fd/N where N is an fd of the host
   # still open at chdir time (close-on-exec fds are open until exec), so the process starts in a
   # host directory and "../../.." walks the host's tree. The canary is a host file outside the
@@ -242,14 +241,14 @@ C
 # ---- 4 -------------------------------------------------------------------------------------
 
 @test "CVE-2016-8649: nothing of the host is reachable through an attach in progress (ptrace, /proc/PID/fd)" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # The attach helper stays in the host's pid namespace (invisible) and is not dumpable
   # (src/run/attach.c helper_main). Its child, the command, is forked into the container's pid
   # namespace and runs nook's code until it execs: the watcher stops it there and takes what it
   # can: its fds (each a way out if it is a directory of the host), its capabilities, ptrace.
   # A privileged container keeps CAP_SYS_PTRACE, which overrides non-dumpable: ptrace itself
-  # succeeds; what must hold is that it yields nothing the container does not already have.
-  skip "not blocked yet: the attach's command process, visible in the container before it execs, no longer holds host fds (closed in the helper) but keeps every capability until just before exec: container root can ptrace it and run code with CAP_SYS_MODULE/CAP_SYS_TIME; fix: drop the bounding set in the helper before forking the command"
+  # succeeds; what must hold is that it yields nothing the container does not already have:
+  # the helper limits its capabilities to the container's before it forks the command
+  # (nk_caps_limit; only setuid, setgid and setpcap stay, to change identity).
   sec_container c4
   nook start -P "$LP" -n c4
   local r
@@ -265,8 +264,14 @@ C
   done
   wait_for_text "$r/tmp/exewatch.log" 10 SUMMARY
   cat "$r/tmp/exewatch.log"
-  # The window before exec was caught at least once (else this proves nothing) ...
-  grep -q 'SUMMARY nook_seen=[1-9]' "$r/tmp/exewatch.log"
+  # The window before exec was caught at least once (else this proves nothing) ... but in a
+  # user namespace it cannot be: the command is not dumpable and its memory belongs to the
+  # host's user namespace, so /proc/PID/exe and ptrace are closed to the container's root.
+  if [[ $SEC_MODE == privileged ]]; then
+    grep -q 'SUMMARY nook_seen=[1-9]' "$r/tmp/exewatch.log"
+  else
+    grep -q 'SUMMARY .* ptrace_ok=0 vmread_ok=0 ' "$r/tmp/exewatch.log"
+  fi
   # ... and held no host fd, no escape through one, no capability the container's bounding set lacks
   # (sys_module: bit 16, sys_time: bit 25).
   grep -q 'SUMMARY .* hostfd=0 escape_ok=0' "$r/tmp/exewatch.log"
@@ -286,7 +291,6 @@ C
 # ---- 5 -------------------------------------------------------------------------------------
 
 @test "host kernel knobs: /proc/sys/kernel/core_pattern, /proc/sysrq-trigger, /sys/kernel/* are read-only (proc:mixed sys:mixed)" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # core_pattern "|prog" runs prog as host root on any crash; uevent_helper the same on any
   # uevent; sysrq-trigger reboots or crashes the host. What blocks it: lxc.mount.auto proc:mixed
   # and sys:mixed (src/run/mount_auto.c): /proc/sys, /proc/sysrq-trigger and /sys are read-only
@@ -328,11 +332,10 @@ C
 }
 
 @test "host kernel knobs: remounting /proc/sys or /sys read-write, or a fresh proc/sysfs mount, does not make them writable" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # The way around test 5: container root keeps CAP_SYS_ADMIN in the host's user namespace, so
   # it can remount the read-only binds, unmount them, or mount a new proc or sysfs instance,
   # and write core_pattern there.
-  skip "not blocked yet: a privileged container keeps CAP_SYS_ADMIN in the initial user namespace; mount -o remount,bind,rw /proc/sys and mount -t proc proc /mnt succeed and core_pattern is writable; needs user namespaces (or an LSM mount policy such as AppArmor's lxc-container-default); seccomp cannot see mount's fstype string"
+  skip_if_privileged "not blocked yet: a privileged container keeps CAP_SYS_ADMIN in the initial user namespace; mount -o remount,bind,rw /proc/sys and mount -t proc proc /mnt succeed and core_pattern is writable; needs user namespaces (or an LSM mount policy such as AppArmor's lxc-container-default); seccomp cannot see mount's fstype string"
   local host_core
   host_core=$(cat /proc/sys/kernel/core_pattern)
   on_teardown "[ \"\$(cat /proc/sys/kernel/core_pattern)\" = '$host_core' ] || printf '%s\n' '$host_core' > /proc/sys/kernel/core_pattern"
@@ -353,7 +356,6 @@ C
 # ---- 6 -------------------------------------------------------------------------------------
 
 @test "mknod of the host's disk: refused by the devices cgroup, and not readable" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # What blocks it: the default device policy (src/run/start.c apply_default_devices: v1
   # devices.deny a, then only null zero full random urandom tty console ptmx pts fuse tun).
   # The host's root device (st_dev of /) and loop0 (which host root can open here; some hosts
@@ -375,12 +377,11 @@ C
 }
 
 @test "mknod of the host's disk: the container cannot re-grant itself devices (devices.allow, fresh devices mount)" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # The way around test 6: in the container's cgroup namespace /sys/fs/cgroup/devices is the
   # container's own cgroup, the one holding the device rules. It is mounted read-only, but
   # CAP_SYS_ADMIN remounts it, or mounts the devices hierarchy afresh, and writes devices.allow:
   # v1 lets a cgroup allow anything its parent allows, and the parent (nook.payload) allows all.
-  skip "not blocked yet: the device rules sit on the cgroup that is the root of the container's cgroup namespace; mount -t cgroup -o devices none /mnt; echo 'b 7:0 rwm' > /mnt/devices.allow succeeds and mknod+open of the disk work. Fix: put the rules on nook.payload/<ct> and start init in a child cgroup (LXC's container.inner), unsharing the cgroup namespace there"
+  skip_if_privileged "not blocked yet: the device rules sit on the cgroup that is the root of the container's cgroup namespace; mount -t cgroup -o devices none /mnt; echo 'b 7:0 rwm' > /mnt/devices.allow succeeds and mknod+open of the disk work. Fix: put the rules on nook.payload/<ct> and start init in a child cgroup (LXC's container.inner), unsharing the cgroup namespace there"
   sec_container c6b
   nook start -P "$LP" -n c6b
   run in_ct c6b sh -c '
@@ -394,7 +395,6 @@ C
 # ---- 7 -------------------------------------------------------------------------------------
 
 @test "kernel modules: init_module/finit_module/delete_module fail (lxc.cap.drop sys_module, seccomp)" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # What blocks it: the template's lxc.cap.drop includes sys_module (src/run/caps.c takes it out
   # of the bounding set) and the default seccomp profile (config/seccomp/common.seccomp, loaded
   # by src/run/seccomp.c) denies the calls with EPERM. The .ko is a real module from
@@ -418,7 +418,6 @@ C
 }
 
 @test "kernel modules: with sys_module NOT dropped, seccomp still refuses init_module/finit_module/delete_module" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # lxc.cap.drop without sys_module: the capability stays, only the seccomp profile
   # (config/seccomp/common.seccomp: init_module finit_module delete_module errno 1) is left.
   # EPERM is required even where the kernel has no module support (it would say ENOSYS):
@@ -438,7 +437,6 @@ C
 # ---- 8 -------------------------------------------------------------------------------------
 
 @test "kexec_load and kexec_file_load fail with the default config (seccomp)" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # A privileged container keeps CAP_SYS_BOOT: only the default seccomp profile (kexec_load,
   # kexec_file_load errno 1) stands between it and booting a kernel of its choice. The calls
   # are crafted to fail with EINVAL right after the privilege check, so nothing is ever loaded.
@@ -451,7 +449,6 @@ C
 }
 
 @test "shocker: open_by_handle_at cannot open the host's file system root and read a host file" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # The 2014 Docker escape: a handle for the root inode of the file system holding the rootfs
   # (ext4: inode 2, generation 0) opens the host's /, from which the host canary is read. The
   # container keeps CAP_DAC_READ_SEARCH; what blocks it: the default seccomp profile
@@ -477,7 +474,6 @@ C
 # ---- 9 -------------------------------------------------------------------------------------
 
 @test "TIOCSTI through nook console: injection lands in the container's own console, never the host's terminal" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # The console is a pty of the container's own devpts (src/run/dev.c nk_dev_ptys); nook console
   # proxies it, so bytes pushed with TIOCSTI are read by the container's console shell. The host
   # shell that ran nook console reads its terminal afterwards: it must find nothing.
@@ -485,17 +481,24 @@ C
   # This barrier alone: the default seccomp profile would refuse TIOCSTI outright (own test).
   nook config set -P "$LP" -n c9 lxc.seccomp.profile /dev/null
   nook start -P "$LP" -n c9
+  # Without the console as its controlling terminal, TIOCSTI needs CAP_SYS_ADMIN in the host's
+  # user namespace: an unprivileged container's root is refused even on its own console.
+  local want=INJ-42
+  [[ $SEC_MODE == privileged ]] || want=TIOCSTI=EPERM
   run tty_session 25 'expect:Connected to tty' 'send:\r' 'expect:# ' \
-    "send:tiocsti 'echo INJ-\$((6*7))'\\r" 'expect:INJ-42' 'send:\x01q' -- \
+    "send:tiocsti 'echo INJ-\$((6*7))'\\r" "expect:$want" 'send:\x01q' -- \
     "$NOOK" console -P "$LP" -n c9 -t 0
   echo "$output"
   [ "$status" -eq 0 ]
-  [[ $output == *"TIOCSTI=OK"* ]]  # it worked, on the container's console
+  if [[ $SEC_MODE == privileged ]]; then
+    [[ $output == *"TIOCSTI=OK"* ]]  # it worked, on the container's console
+  else
+    [[ $output != *"TIOCSTI=OK"* ]]
+  fi
   [ "$(hostread)" = "HOSTREAD[]" ]
 }
 
 @test "TIOCSTI through nook attach with a pty: injection lands in the container's pty, now and after the attach" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # stdin is a terminal, so attach gives the command a pty of the container's devpts
   # (src/run/attach.c open_pty) and proxies it (src/cli/attach.c). The command injects and reads
   # its own injection back (it works, inside); a child it leaves behind injects again after the
@@ -516,7 +519,6 @@ C
 }
 
 @test "TIOCSTI through nook attach without a pty (stdio pipes): no terminal, ENOTTY" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # stdin, stdout and stderr are pipes: attach passes them through and the command has no
   # controlling terminal (it takes a new session, src/run/attach.c command_main).
   sec_container c9c
@@ -531,7 +533,6 @@ C
 }
 
 @test "TIOCSTI through nook attach without a pty but the host's terminal on stdout or --no-pty (CVE-2016-10124 class)" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # `echo cmd | nook attach -n web -- sh` typed at a terminal: stdin is a pipe, so no pty is
   # allocated, and stdout/stderr are the host's terminal itself, passed into the container.
   # Container root holds CAP_SYS_ADMIN, which lets TIOCSTI push bytes into any terminal it has
@@ -553,7 +554,6 @@ C
 # ---- 10 ------------------------------------------------------------------------------------
 
 @test "CVE-2022-29162: file capabilities and inheritable sets cannot bring back a dropped capability" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # A binary given every capability with security.capability (VFS_CAP_REVISION_2, permitted +
   # inheritable + effective: setcap all+eip) and exec'd by root, in init and through attach:
   # what blocks it: src/run/caps.c nk_caps_apply drops sys_module, sys_time... from the bounding
@@ -599,7 +599,6 @@ C
 # ---- 11 ------------------------------------------------------------------------------------
 
 @test "cgroup escape: writing a parent's cgroup.procs or a fresh cgroup mount keeps the process in its cgroup (CVE-2022-0492 too)" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # What blocks it: the cgroup namespace (src/run/start.c unshares it inside the container's
   # cgroup) and cgroup:mixed (src/run/mount_cgroup.c: the tmpfs at /sys/fs/cgroup read-only,
   # each hierarchy mounted from inside the namespace): the container's cgroup is the root of
@@ -648,10 +647,9 @@ SH
 }
 
 @test "cgroup escape: limits set by the host cannot be raised from inside (pids.max)" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # cgroup:mixed mounts the container's cgroup read-write, and it is the same cgroup that holds
   # the limits from lxc.cgroup.*: container root writes them back to "max".
-  skip "not blocked yet: lxc.cgroup.* limits are written to the cgroup that is the root of the container's cgroup namespace, which cgroup:mixed mounts read-write; echo max > /sys/fs/cgroup/pids/pids.max succeeds. Fix: limits on nook.payload/<ct>, init in a child cgroup (LXC's container.inner)"
+  skip_if_privileged "not blocked yet: lxc.cgroup.* limits are written to the cgroup that is the root of the container's cgroup namespace, which cgroup:mixed mounts read-write; echo max > /sys/fs/cgroup/pids/pids.max succeeds. Fix: limits on nook.payload/<ct>, init in a child cgroup (LXC's container.inner)"
   local key=lxc.cgroup2.pids.max
   [[ -d /sys/fs/cgroup/pids ]] && key=lxc.cgroup.pids.max # v1 or hybrid host
   echo "$key = 100" | sec_container c11b
@@ -664,7 +662,6 @@ SH
 # ---- 12 ------------------------------------------------------------------------------------
 
 @test "abstract unix sockets of the host are unreachable from a container with its own network namespace" {
-  # Privileged container; unprivileged (user namespace) containers are not implemented yet.
   # Abstract socket names live in the network namespace (CVE-2020-15257, containerd-shim, was
   # this with a shared one). What blocks it: the container gets its own network namespace
   # (src/run/start.c clone_flags, CLONE_NEWNET).

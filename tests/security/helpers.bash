@@ -48,16 +48,44 @@ sec_teardown() {
   teardown_lxcpath
 }
 
-# A privileged busybox container NAME with the attack programs in /usr/local/bin; extra config
-# lines from stdin. Not started.
+# The suite runs twice: escape.bats with privileged containers, escape-unprivileged.bats (a
+# link to it) with containers whose root is host uid $SEC_UID_BASE in a user namespace.
+if [[ $(basename "$BATS_TEST_FILENAME") == *unprivileged* ]]; then
+  SEC_MODE=unprivileged
+else
+  SEC_MODE=privileged
+fi
+SEC_UID_BASE=300000
+
+# Skips the test in privileged mode only: the attack is blocked by the user namespace.
+skip_if_privileged() {
+  [[ $SEC_MODE == unprivileged ]] || skip "$1"
+}
+
+# A busybox container NAME (privileged or in a user namespace, per $SEC_MODE) with the attack
+# programs in /usr/local/bin; extra config lines from stdin. Not started.
 sec_container() {
   local name=$1
   make_busybox "$name"
   mkdir -p "$LP/$name/rootfs/usr/local/bin"
   cp "$BATS_FILE_TMPDIR"/bin/* "$LP/$name/rootfs/usr/local/bin/"
+  if [[ $SEC_MODE == unprivileged ]]; then
+    chmod 755 "$LP"
+    chown -R "$SEC_UID_BASE:$SEC_UID_BASE" "$LP/$name"
+    chown root:root "$LP/$name/config"
+    printf 'lxc.idmap = u 0 %s 65536\nlxc.idmap = g 0 %s 65536\n' "$SEC_UID_BASE" "$SEC_UID_BASE" \
+      >> "$LP/$name/config"
+  fi
 }
 
 rootfs() { echo "$LP/$1/rootfs"; }
+
+# Files the test put into a rootfs become the container root's (an unprivileged root cannot
+# write host root's files).
+sec_own() {
+  [[ $SEC_MODE == unprivileged ]] || return 0
+  chown -h "$SEC_UID_BASE:$SEC_UID_BASE" "$@"
+}
 
 # Runs a command inside running container NAME, as root, without a pty (stdin /dev/null).
 in_ct() {

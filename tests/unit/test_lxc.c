@@ -1184,7 +1184,6 @@ static void test_not_applied(void **state)
 	                            "lxc.namespace.share.uts\n"
 	                            "lxc.time.offset.boot\n"
 	                            "lxc.time.offset.monotonic\n"
-	                            "lxc.idmap\n"
 	                            "lxc.proc.oom_score_adj\n"
 	                            "lxc.net.0.l2proxy\n"
 	                            "lxc.net.0.script.down\n"
