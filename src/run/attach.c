@@ -288,7 +288,7 @@ int nk_attach_spawn(const nk_attach_opts *opts, pid_t *pid, int *master, nk_err 
 	if (r < 0)
 		return r;
 	copy.seccomp = sc;
-	_cleanup_free_ char *cgname = nk_container_cgroup_name(o->lxcpath, o->name, o->spec);
+	_cleanup_free_ char *cgname = nk_container_init_cgroup_name(o->lxcpath, o->name, o->spec);
 	nk_cgroup *cg = NULL;
 	if (!cgname || (r = nk_cgroup_open(cgname, &cg, err)) < 0)
 		return r < 0 ? r : nk_err_set(err, ENOMEM, "cgroup");

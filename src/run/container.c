@@ -34,6 +34,21 @@ char *nk_container_cgroup_name(const char *lxcpath, const char *name, const nk_s
 	return asprintf(&s, "nook.payload/%.8s-%s", hash, name) < 0 ? NULL : s;
 }
 
+/*
+ * Limits and device rules sit on the container's cgroup; init runs one level down and the
+ * cgroup namespace is rooted there. What the container sees and may write (cgroup:mixed mounts
+ * its own cgroup read-write, and root may remount it) is only the child, which can never
+ * exceed its parent: a privileged container cannot raise pids.max or re-allow a disk (LXC's
+ * lxc.cgroup.dir.container.inner, always on).
+ */
+char *nk_container_init_cgroup_name(const char *lxcpath, const char *name, const nk_spec *spec)
+{
+	_cleanup_free_ char *outer = nk_container_cgroup_name(lxcpath, name, spec);
+	const char *inner = spec->cgroup.dir_container_inner ? spec->cgroup.dir_container_inner : "ns";
+	char *s = NULL;
+	return outer && asprintf(&s, "%s/%s", outer, inner) >= 0 ? s : NULL;
+}
+
 int nk_container_teardown(nk_container *c, nk_err **err)
 {
 	int r = 0;
@@ -50,6 +65,10 @@ int nk_container_teardown(nk_container *c, nk_err **err)
 		if (r == 0)
 			r = nk_cgroup_destroy(c->cg, err);
 		nk_cgroup_free(c->cg);
+	}
+	if (c->init_cg) {
+		/* Removed with its parent above: only the handle is left. */
+		nk_cgroup_free(c->init_cg);
 	}
 	for (size_t i = 0; i < c->n_masters; i++)
 		if (c->masters[i] >= 0)

@@ -425,6 +425,14 @@ static int apply_cgroup_settings(nk_container *c, nk_err **err)
 	return 0;
 }
 
+static int create_init_cgroup(const nk_start_opts *o, nk_container *c, nk_err **err)
+{
+	_cleanup_free_ char *name = nk_container_init_cgroup_name(o->lxcpath, o->name, o->spec);
+	if (!name)
+		return nk_err_set(err, ENOMEM, "start %s", o->name);
+	return nk_cgroup_create(name, &c->init_cg, err);
+}
+
 static char *plain_rootfs(const nk_spec *spec, const char *lxcpath, const char *name)
 {
 	const char *p = spec->rootfs.path;
@@ -518,7 +526,7 @@ static int map_user(const nk_spec *spec, nk_container *c, pid_t pid, int sync, n
 		return nk_err_set(err, EINVAL, "lxc.idmap: no mapping for the container's root (id 0)");
 	if ((r = nk_userns_path_reachable(c->rootfs, (uid_t)uid, (gid_t)gid, err)) < 0)
 		return r;
-	if (c->cg && (r = nk_cgroup_chown(c->cg, (uid_t)uid, (gid_t)gid, err)) < 0)
+	if (c->init_cg && (r = nk_cgroup_chown(c->init_cg, (uid_t)uid, (gid_t)gid, err)) < 0)
 		return r;
 	return send_byte(sync, 'U', err);
 }
@@ -547,7 +555,7 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 	/* On a pure cgroup v2 host the child is born in its cgroup (CLONE_INTO_CGROUP): no
 	 * migration, whose write lock costs an RCU grace period. Elsewhere it is moved below. */
 	bool born_in_cgroup = false;
-	pid_t pid = clone_into(flags, c->cg, &born_in_cgroup);
+	pid_t pid = clone_into(flags, c->init_cg, &born_in_cgroup);
 	if (pid < 0) {
 		close(sp[1]);
 		return nk_err_sys(err, "clone the container's init");
@@ -561,7 +569,7 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (a.new_user && (r = map_user(o->spec, c, pid, sync, err)) < 0)
 		return r;
-	r = born_in_cgroup ? 0 : nk_cgroup_attach(c->cg, pid, err);
+	r = born_in_cgroup ? 0 : nk_cgroup_attach(c->init_cg, pid, err);
 	if (r < 0) {
 		/* The child may have failed first (it works meanwhile): its reason is the real one. */
 		struct pollfd p = { .fd = sync, .events = POLLIN };
@@ -623,6 +631,8 @@ int nk_container_spawn(const nk_start_opts *o, nk_container **out, nk_err **err)
 		r = nk_cgroup_create(c->cgroup_name, &c->cg, err);
 	if (r == 0)
 		r = apply_cgroup_settings(c, err);
+	if (r == 0)
+		r = create_init_cgroup(o, c, err);
 	if (r == 0)
 		r = nk_netc_prepare(o->spec, o->name, &c->net, err);
 	if (r == 0)

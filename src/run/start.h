@@ -19,7 +19,8 @@ typedef struct nk_container {
 	const nk_spec *spec;
 	char *rootfs;      /* plain directory of lxc.rootfs.path */
 	char *cgroup_name; /* relative to the hierarchies' roots */
-	nk_cgroup *cg;
+	nk_cgroup *cg;      /* limits, device rules, kill, freeze: never visible inside */
+	nk_cgroup *init_cg; /* its child where init runs: the root of the cgroup namespace */
 	pid_t pid;         /* init, in the host's pid namespace */
 	int pidfd;
 	int *masters;      /* [0] console (-1 when lxc.console.path = none), [1..] tty1..N */
@@ -44,3 +45,6 @@ int nk_container_spawn(const nk_start_opts *o, nk_container **out, nk_err **err)
 int nk_container_teardown(nk_container *c, nk_err **err);
 /* The cgroup directory name a container uses ("nook.payload/NAME" or lxc.cgroup.dir). */
 char *nk_container_cgroup_name(const char *lxcpath, const char *name, const nk_spec *spec);
+/* The child of that cgroup where init and attached processes run (lxc.cgroup.dir.container.inner,
+ * default "ns"). */
+char *nk_container_init_cgroup_name(const char *lxcpath, const char *name, const nk_spec *spec);

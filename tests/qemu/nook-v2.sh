@@ -21,7 +21,8 @@ cgdir=$(ls -d $cg/*v2 2>/dev/null | head -n 1)
 t "the container has its own cgroup" test -d "$cgdir"
 t "memory.max applied" sh -c "test \"\$(cat $cgdir/memory.max)\" = 67108864"
 t "pids.max applied" sh -c "test \"\$(cat $cgdir/pids.max)\" = 64"
-t "init is in it" sh -c "grep -q \"\$($N info -P $P -n v2 -p | awk '{print \$2}')\" $cgdir/cgroup.procs"
+t "init is in its child ns/, the cgroup namespace's root" sh -c "grep -q \"\$($N info -P $P -n v2 -p | awk '{print \$2}')\" $cgdir/ns/cgroup.procs"
+t "the container cannot raise its limits" sh -c "$N attach -P $P -n v2 -- sh -c 'echo max > /sys/fs/cgroup/pids.max' </dev/null; test \"\$(cat $cgdir/pids.max)\" = 64"
 # stdin is the VM's serial console: attach would proxy a pty; scripts pass their own input
 t "the container sees its cgroup as /" sh -c "test \"\$($N attach -P $P -n v2 -- cat /proc/self/cgroup </dev/null)\" = '0::/'"
 t "the monitor is the small static one" sh -c "for p in /proc/[0-9]*; do readlink \$p/exe; done | grep -q nook-monitor"

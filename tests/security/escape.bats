@@ -378,10 +378,12 @@ C
 
 @test "mknod of the host's disk: the container cannot re-grant itself devices (devices.allow, fresh devices mount)" {
   # The way around test 6: in the container's cgroup namespace /sys/fs/cgroup/devices is the
-  # container's own cgroup, the one holding the device rules. It is mounted read-only, but
-  # CAP_SYS_ADMIN remounts it, or mounts the devices hierarchy afresh, and writes devices.allow:
-  # v1 lets a cgroup allow anything its parent allows, and the parent (nook.payload) allows all.
-  skip_if_privileged "not blocked yet: the device rules sit on the cgroup that is the root of the container's cgroup namespace; mount -t cgroup -o devices none /mnt; echo 'b 7:0 rwm' > /mnt/devices.allow succeeds and mknod+open of the disk work. Fix: put the rules on nook.payload/<ct> and start init in a child cgroup (LXC's container.inner), unsharing the cgroup namespace there"
+  # root of what the container sees. It is mounted read-only, but CAP_SYS_ADMIN remounts it, or
+  # mounts the devices hierarchy afresh, and writes devices.allow. What blocks it: the rules
+  # sit on nook.payload/<ct> and init runs in its child ns/, the cgroup namespace's root
+  # (src/run/container.c nk_container_init_cgroup_name): v1 never lets a child allow what its
+  # parent denies.
+
   sec_container c6b
   nook start -P "$LP" -n c6b
   run in_ct c6b sh -c '
@@ -647,9 +649,10 @@ SH
 }
 
 @test "cgroup escape: limits set by the host cannot be raised from inside (pids.max)" {
-  # cgroup:mixed mounts the container's cgroup read-write, and it is the same cgroup that holds
-  # the limits from lxc.cgroup.*: container root writes them back to "max".
-  skip_if_privileged "not blocked yet: lxc.cgroup.* limits are written to the cgroup that is the root of the container's cgroup namespace, which cgroup:mixed mounts read-write; echo max > /sys/fs/cgroup/pids/pids.max succeeds. Fix: limits on nook.payload/<ct>, init in a child cgroup (LXC's container.inner)"
+  # cgroup:mixed mounts the container's cgroup read-write: container root writes its pids.max
+  # back to "max". What blocks it: that is the child ns/ where init runs; the limits from
+  # lxc.cgroup.* sit on its parent, which the container cannot see.
+
   local key=lxc.cgroup2.pids.max
   [[ -d /sys/fs/cgroup/pids ]] && key=lxc.cgroup.pids.max # v1 or hybrid host
   echo "$key = 100" | sec_container c11b
