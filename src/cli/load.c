@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "conf/lxc.h"
 #include "store/store.h"
+#include "run/lsm.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -45,4 +46,5 @@ void nk_cli_warn_not_applied(const nk_spec *spec)
 	_cleanup_strv_ char **keys = nk_lxc_not_applied(spec);
 	for (char **k = keys; k && *k; k++)
 		nk_warn("%s is not applied yet (see nook config check)", *k);
+	nk_lsm_note(spec);
 }

@@ -33,6 +33,7 @@
 #include "cgroup/cgroup.h"
 #include "monitor/cmd.h"
 #include "run/caps.h"
+#include "run/lsm.h"
 #include "run/seccomp.h"
 #include "run/start.h"
 #include "util/cleanup.h"
@@ -151,6 +152,8 @@ static _Noreturn void command_main(const nk_attach_opts *o, int slave)
 		die("setuid");
 	if (!o->keep_caps && nk_caps_apply(s, &err) < 0)
 		fail_err(err, "capabilities");
+	if (nk_lsm_apply(&o->lsm, &err) < 0)
+		fail_err(err, "security label");
 	if (nk_seccomp_load(o->seccomp, &err) < 0)
 		fail_err(err, "seccomp");
 	build_env(o);
@@ -285,6 +288,8 @@ int nk_attach_spawn(const nk_attach_opts *opts, pid_t *pid, int *master, nk_err 
 	int r = init_pid(o, &ipid, &pidfd, err);
 	if (r == 0)
 		r = nk_seccomp_prepare(o->spec, &sc, err);
+	if (r == 0)
+		r = nk_lsm_prepare(o->spec, &copy.lsm, err);
 	if (r < 0)
 		return r;
 	copy.seccomp = sc;

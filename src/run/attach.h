@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "conf/spec.h"
+#include "run/lsm.h"
 #include "util/error.h"
 
 typedef struct nk_attach_opts {
@@ -24,6 +25,7 @@ typedef struct nk_attach_opts {
 	bool pty;
 	bool keep_caps;   /* lxc-attach -e: keep the capabilities the config drops */
 	struct nk_seccomp *seccomp; /* set by nk_attach_spawn: the profile, parsed on the host */
+	nk_lsm lsm;                 /* set by nk_attach_spawn: the label the command execs into */
 } nk_attach_opts;
 
 /*

@@ -36,7 +36,9 @@
 #include "run/dev.h"
 #include "run/hooks.h"
 #include "run/limits.h"
+#include "run/lsm.h"
 #include "run/mount.h"
+#include "run/nsshare.h"
 #include "run/rootfs.h"
 #include "run/seccomp.h"
 #include "run/userns.h"
@@ -153,6 +155,8 @@ struct child_args {
 	int sync;
 	bool new_cgroupns, new_uts, new_user;
 	nk_seccomp *seccomp; /* parsed on the host: the profile is a host path */
+	const nk_ns_shares *shares;
+	nk_lsm lsm;
 };
 
 static _Noreturn void child_main(struct child_args *a)
@@ -172,8 +176,12 @@ static _Noreturn void child_main(struct child_args *a)
 	prctl(PR_SET_PDEATHSIG, nk_spec_pdeath_signal(spec), 0, 0, 0);
 	/* Nothing of the monitor's may come along: its cgroup directory fds, above all, would
 	 * be a way back to the host's file system (a cwd of /proc/self/fd/N, CVE-2024-21626). */
-	int keep[] = { sync, a->o->exec_fd };
-	if (nk_close_fds_except(keep, ARRAY_SIZE(keep)) < 0)
+	int keep[2 + NK_NS_MAX] = { sync, a->o->exec_fd };
+	size_t nkeep = 2;
+	for (int ns = 0; ns < NK_NS_MAX; ns++)
+		if (a->shares->fd[ns] >= 0)
+			keep[nkeep++] = a->shares->fd[ns];
+	if (nk_close_fds_except(keep, nkeep) < 0)
 		_exit(1);
 	if (a->new_user) {
 		/* Until the parent writes the maps, every id here is the overflow id: nothing can
@@ -186,6 +194,8 @@ static _Noreturn void child_main(struct child_args *a)
 		/* A change of uid clears the parent-death signal. */
 		prctl(PR_SET_PDEATHSIG, nk_spec_pdeath_signal(spec), 0, 0, 0);
 	}
+	if (nk_ns_shares_join(a->shares, &err) < 0)
+		child_fail(sync, err, "namespaces");
 	const char *host = spec->uts_name ? spec->uts_name : a->o->name;
 	if (a->new_uts && sethostname(host, strlen(host)) < 0) {
 		nk_err_sys(&err, "sethostname %s", host);
@@ -254,6 +264,8 @@ static _Noreturn void child_main(struct child_args *a)
 	hc.rootfs_mount = "/";
 	if (nk_hooks_run(spec, NK_HOOK_START, &hc, &err) < 0)
 		child_fail(sync, err, "hook");
+	if (nk_lsm_apply(&a->lsm, &err) < 0)
+		child_fail(sync, err, "security label");
 	/* Only when the capability drop would take away the right to load it (runc's order). */
 	if (nk_seccomp_load_early(a->seccomp, &err) < 0)
 		child_fail(sync, err, "seccomp");
@@ -449,7 +461,7 @@ static char *plain_rootfs(const nk_spec *spec, const char *lxcpath, const char *
  * replaces that set and lxc.namespace.keep removes from it; a network of type none shares
  * the host's network namespace.
  */
-static int clone_flags(const nk_spec *s, int *flags, nk_err **err)
+static int clone_flags(const nk_spec *s, int shared, int *flags, nk_err **err)
 {
 	int f = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
 	if (s->ns.clone != NK_UNSET)
@@ -463,6 +475,8 @@ static int clone_flags(const nk_spec *s, int *flags, nk_err **err)
 		}
 	/* The rootfs, /dev and pivot_root are set up in a mount namespace of the container's own:
 	 * without one they would happen on the host. */
+	/* Joined after the clone instead (lxc.namespace.share.*). */
+	f &= ~shared;
 	if (!(f & CLONE_NEWNS))
 		return nk_err_set(err, EINVAL, "lxc.namespace: the container needs its own mount namespace");
 	/* LXC's rule: maps make an unprivileged container; a user namespace without maps would
@@ -531,7 +545,8 @@ static int map_user(const nk_spec *spec, nk_container *c, pid_t pid, int sync, n
 	return send_byte(sync, 'U', err);
 }
 
-static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
+static int spawn_child(const nk_start_opts *o, nk_container *c, const nk_ns_shares *shares,
+		       nk_err **err)
 {
 	int sp[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
@@ -539,9 +554,12 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 	_cleanup_close_ int sync = sp[0];
 	_cleanup_(nk_seccomp_freep) nk_seccomp *sc = NULL;
 	struct child_args a = { .o = o, .rootfs = c->rootfs, .sync = sp[1] };
-	int flags = 0, r = clone_flags(o->spec, &flags, err);
+	a.shares = shares;
+	int flags = 0, r = clone_flags(o->spec, shares->mask, &flags, err);
 	if (r == 0)
 		r = nk_seccomp_prepare(o->spec, &sc, err);
+	if (r == 0)
+		r = nk_lsm_prepare(o->spec, &a.lsm, err);
 	if (r < 0) {
 		close(sp[1]);
 		return r;
@@ -603,8 +621,25 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, nk_err **err)
 	return child_error(sync, err);
 }
 
+/* A joined network namespace is another's: devices of this container have nowhere to go. */
+static int check_shared_net(const nk_spec *spec, const nk_ns_shares *shares, nk_err **err)
+{
+	if (!(shares->mask & CLONE_NEWNET))
+		return 0;
+	for (size_t i = 0; i < spec->n_nets; i++)
+		if (spec->nets[i].type != NK_NET_EMPTY && spec->nets[i].type != NK_NET_NONE)
+			return nk_err_set(err, EINVAL,
+					  "lxc.net.%u.type: the container joins another's network "
+					  "(lxc.namespace.share.net); only empty is possible",
+					  spec->nets[i].index);
+	return 0;
+}
+
 int nk_container_spawn(const nk_start_opts *o, nk_container **out, nk_err **err)
 {
+	nk_ns_shares shares = { .mask = 0 };
+	for (int ns = 0; ns < NK_NS_MAX; ns++)
+		shares.fd[ns] = -1;
 	nk_container *c = calloc(1, sizeof(*c));
 	if (!c)
 		return nk_err_set(err, ENOMEM, "start %s", o->name);
@@ -634,9 +669,14 @@ int nk_container_spawn(const nk_start_opts *o, nk_container **out, nk_err **err)
 	if (r == 0)
 		r = create_init_cgroup(o, c, err);
 	if (r == 0)
+		r = nk_ns_shares_open(o->lxcpath, o->spec, &shares, err);
+	if (r == 0)
+		r = check_shared_net(o->spec, &shares, err);
+	if (r == 0)
 		r = nk_netc_prepare(o->spec, o->name, &c->net, err);
 	if (r == 0)
-		r = spawn_child(o, c, err);
+		r = spawn_child(o, c, &shares, err);
+	nk_ns_shares_close(&shares);
 	if (r == 0 && (c->phys = nk_netc_phys_records(c->net))) {
 		/* Held until stop, so lent devices can be moved back out of it (restore_phys). */
 		char path[64];

@@ -4,7 +4,7 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup() { setup_lxcpath; }
-teardown() { stop_all; teardown_lxcpath; }
+teardown() { stop_all; ip link del nkt-shbr 2>/dev/null || true; teardown_lxcpath; }
 
 @test "start -d returns RUNNING; info shows the PID; stop -k leaves nothing" {
   make_busybox r1
@@ -518,4 +518,85 @@ PY
   nook start -P "$LP" -n dv
   run nook attach -P "$LP" -n dv -- mknod /tmp/disk b 8 0
   [ "$status" -eq 0 ]
+}
+
+@test "lxc.namespace.share.net/uts/ipc join another container's namespaces" {
+  ip link add nkt-shbr type bridge
+  ip link set nkt-shbr up
+  make_busybox sha <<C
+lxc.net.0.type = veth
+lxc.net.0.link = nkt-shbr
+lxc.net.0.flags = up
+lxc.net.0.ipv4.address = 10.213.9.2/24
+C
+  make_busybox shb <<C
+lxc.namespace.share.net = sha
+lxc.namespace.share.uts = sha
+C
+  nook start -P "$LP" -n sha
+  nook start -P "$LP" -n shb
+  local pa pb
+  pa=$(nook info -P "$LP" -n sha -p | awk '{print $2}')
+  pb=$(nook info -P "$LP" -n shb -p | awk '{print $2}')
+  [ "$(readlink /proc/$pa/ns/net)" = "$(readlink /proc/$pb/ns/net)" ]
+  [ "$(readlink /proc/$pa/ns/uts)" = "$(readlink /proc/$pb/ns/uts)" ]
+  [ "$(readlink /proc/$pa/ns/ipc)" != "$(readlink /proc/$pb/ns/ipc)" ]
+  # One hostname for both: shb's rcS sets its own name, in the namespace they share.
+  run nook attach -P "$LP" -n shb -- hostname
+  local hb=$output
+  run nook attach -P "$LP" -n sha -- hostname
+  [ "$output" = "$hb" ]
+  run nook attach -P "$LP" -n shb -- ip -4 -o addr show eth0
+  [[ $output == *10.213.9.2/24* ]]
+  # By pid and by path too.
+  make_busybox shc <<C
+lxc.namespace.share.ipc = $pa
+lxc.namespace.share.net = /proc/$pa/ns/net
+C
+  nook start -P "$LP" -n shc
+  pc=$(nook info -P "$LP" -n shc -p | awk '{print $2}')
+  [ "$(readlink /proc/$pa/ns/ipc)" = "$(readlink /proc/$pc/ns/ipc)" ]
+  [ "$(readlink /proc/$pa/ns/net)" = "$(readlink /proc/$pc/ns/net)" ]
+  stop_all
+  ip link del nkt-shbr
+}
+
+@test "lxc.namespace.share: what cannot be joined is refused in one line, before anything is made" {
+  make_busybox shx
+  run nook start -P "$LP" -n shx -s lxc.namespace.share.pid=1
+  echo "$output"
+  [ "$status" -ne 0 ]
+  one_line
+  [[ $output == *"lxc.namespace.share.pid"*"only net, ipc, uts and cgroup"* ]]
+  run nook start -P "$LP" -n shx -s lxc.namespace.share.net=no-such-ct
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ $output == *"lxc.namespace.share.net"* ]]
+  run nook start -P "$LP" -n shx -s lxc.namespace.share.net=$$ -s lxc.net.0.type=veth -s lxc.net.0.link=lo
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ $output == *"lxc.net.0.type"*"share.net"* ]]
+  [ -z "$(leftovers shx)" ]
+}
+
+@test "lxc.apparmor.profile and lxc.selinux.context: applied where the host runs the LSM, else a one-line note each" {
+  make_busybox lsm <<C
+lxc.apparmor.profile = lxc-container-default-cgns
+lxc.selinux.context = system_u:system_r:container_t:s0
+C
+  run nook start -P "$LP" -n lsm
+  echo "$output"
+  [ "$status" -eq 0 ]
+  if [[ $(cat /sys/module/apparmor/parameters/enabled 2>/dev/null) == Y ]]; then
+    run nook attach -P "$LP" -n lsm -- cat /proc/1/attr/current
+    [[ $output == lxc-container-default-cgns* ]]
+  else
+    [[ $output == *"lxc.apparmor.profile = lxc-container-default-cgns ignored: this host does not run AppArmor"* ]]
+  fi
+  if [[ -e /sys/fs/selinux/enforce ]]; then
+    run nook attach -P "$LP" -n lsm -- cat /proc/1/attr/current
+    [[ $output == system_u:system_r:container_t* ]]
+  else
+    [[ $output == *"lxc.selinux.context = system_u:system_r:container_t:s0 ignored: this host does not run SELinux"* ]]
+  fi
 }

@@ -372,7 +372,7 @@ static void test_key_info(void **state)
 		if (!strcmp(k->name, "lxc.rootfs.path") || !strcmp(k->name, "lxc.cap.drop") ||
 		    !strcmp(k->name, "lxc.net.[i].ipv4.address"))
 			assert_true(k->applied);
-		if (!strcmp(k->name, "lxc.apparmor.profile") || !strcmp(k->name, "lxc.arch") ||
+		if (!strcmp(k->name, "lxc.apparmor.raw") || !strcmp(k->name, "lxc.arch") ||
 		    !strcmp(k->name, "lxc.start.auto"))
 			assert_false(k->applied);
 		if (!strcmp(k->name, "lxc.utsname"))
@@ -1172,16 +1172,12 @@ static void test_not_applied(void **state)
 	                            "lxc.monitor.unshare\n"
 	                            "lxc.seccomp.notify.proxy\n"
 	                            "lxc.seccomp.notify.cookie\n"
-	                            "lxc.apparmor.profile\n"
 	                            "lxc.apparmor.allow_incomplete\n"
 	                            "lxc.apparmor.allow_nesting\n"
 	                            "lxc.apparmor.raw\n"
-	                            "lxc.selinux.context\n"
 	                            "lxc.selinux.context.keyring\n"
 	                            "lxc.keyring.session\n"
 	                            "lxc.sched.core\n"
-	                            "lxc.namespace.share.mnt\n"
-	                            "lxc.namespace.share.uts\n"
 	                            "lxc.time.offset.boot\n"
 	                            "lxc.time.offset.monotonic\n"
 	                            "lxc.proc.oom_score_adj\n"
