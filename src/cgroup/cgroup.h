@@ -170,9 +170,11 @@ int nk_cg_dev_rule_parse(const char *s, bool allow, nk_cg_dev_rule *r, nk_err **
 #define NK_CG_DEV_RULE_MAX 48
 const char *nk_cg_dev_rule_format(const nk_cg_dev_rule *r, char *buf, size_t size);
 /*
- * Start from deny-all (default_deny) or allow-all, then apply rules in order. v1 devices
- * controller only for now; a v2-only host gets -EOPNOTSUPP (it needs an eBPF device program,
- * see docs/cgroups.md), which the caller may turn into a warning.
+ * Start from deny-all (default_deny) or allow-all, then apply rules in order. With a v1 devices
+ * controller (v1 and hybrid hosts), through its devices.deny/devices.allow files; without one,
+ * as an eBPF device program on the unified directory (see docs/cgroups.md), which the cgroup
+ * keeps until it is removed; a second call replaces the first one's program. -EOPNOTSUPP when
+ * the host has neither, which the caller may turn into a warning.
  */
 int nk_cgroup_devices_apply(nk_cgroup *cg, const nk_cg_dev_rule *rules, size_t n, bool default_deny,
                             nk_err **err);

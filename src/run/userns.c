@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -112,9 +113,8 @@ int nk_userns_write_maps(pid_t pid, const nk_idmap *maps, size_t n, nk_err **err
 
 /*
  * Root of a user namespace has no power over files of ids outside its map: every directory
- * on the way to its rootfs must let the mapped root search it by its plain mode bits. Checked
- * before anything starts, to say which directory is in the way (ACLs are not looked at: a
- * directory they open passes the kernel's check anyway and only this message is lost).
+ * on the way to its rootfs must let the mapped root search it. Checked before anything
+ * starts, to say which directory is in the way.
  */
 int nk_userns_path_reachable(const char *path, uid_t uid, gid_t gid, nk_err **err)
 {
@@ -132,12 +132,15 @@ int nk_userns_path_reachable(const char *path, uid_t uid, gid_t gid, nk_err **er
 		struct stat st;
 		if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode))
 			continue;
+		/* An ACL (setfacl -m u:UID:x, as LXC's docs advise) is the kernel's to judge. */
+		if (getxattr(p, "system.posix_acl_access", NULL, 0) > 0)
+			continue;
 		mode_t bit = st.st_uid == uid ? S_IXUSR : st.st_gid == gid ? S_IXGRP : S_IXOTH;
 		if (!(st.st_mode & bit))
 			return nk_err_set(err, EACCES,
 					  "%s: the container's root (host uid %u) cannot search %s "
-					  "(mode %04o, owner %u): chown it to %u or chmod o+x it",
-					  path, uid, p, st.st_mode & 07777, st.st_uid, uid);
+					  "(mode %04o, owner %u): chown it to %u, chmod o+x it or setfacl -m u:%u:x it",
+					  path, uid, p, st.st_mode & 07777, st.st_uid, uid, uid);
 	}
 	return 0;
 }
