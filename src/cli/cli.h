@@ -41,7 +41,8 @@ const nk_cmd *nk_cmd_find(const char *name);
 		{ "logpriority", required_argument, 0, 'l' }, { "help", no_argument, 0, 'h' }
 #define NK_COMMON_USAGE                                                                            \
 	"  -n, --name NAME        the container (or give NAME as the first argument)\n"             \
-	"  -P, --lxcpath PATH     where containers live (default /var/lib/nook)\n"                  \
+	"  -P, --lxcpath PATH     where containers live (default /var/lib/nook; for a normal\n"    \
+	"                         user ~/.local/share/nook)\n"                                    \
 	"  -q, --quiet            print nothing but errors\n"                                       \
 	"  -o, --logfile FILE     append a log to FILE\n"                                           \
 	"  -l, --logpriority LVL  TRACE, DEBUG, INFO, NOTICE, WARN, ERROR\n"                        \

@@ -14,6 +14,7 @@ int nk_cmd_create(nk_cli *cli, int argc, char **argv)
 		{ "config", required_argument, 0, 'f' },
 		{ "dir", required_argument, 0, 'D' },
 		{ "bdev", required_argument, 0, 'B' },
+		{ "unprivileged", no_argument, 0, 'U' },
 		{ 0, 0, 0, 0 },
 	};
 	nk_create_opts o = { .default_conf = cli->default_conf, .lxc_first = cli->compat };
@@ -30,6 +31,9 @@ int nk_cmd_create(nk_cli *cli, int argc, char **argv)
 			break;
 		case 'D':
 			o.rootfs_dir = optarg;
+			break;
+		case 'U': /* a normal user's containers are always unprivileged */
+			o.unprivileged = true;
 			break;
 		case 'B':
 			if (strcmp(optarg, "dir") != 0 && strcmp(optarg, "best") != 0)

@@ -57,6 +57,95 @@ char *nk_ct_config_path(const char *lxcpath, const char *name)
 	return s;
 }
 
+/*
+ * $HOME only: the password database would need NSS, which the static nook-monitor (which links
+ * this file) cannot load. su, runuser, sudo -i and logins all set HOME.
+ */
+static const char *home_dir(void)
+{
+	const char *h = getenv("HOME");
+	return h && h[0] == '/' ? h : NULL;
+}
+
+/* $VAR/sub when VAR is an absolute path (as the XDG base directory spec wants), else
+ * ~/fallback/sub. */
+static char *xdg_path(const char *var, const char *fallback, const char *sub)
+{
+	const char *v = getenv(var), *home;
+	char *s = NULL;
+	if (v && v[0] == '/')
+		return asprintf(&s, "%s/%s", v, sub) < 0 ? NULL : s;
+	if (!(home = home_dir()))
+		return NULL;
+	return asprintf(&s, "%s/%s/%s", home, fallback, sub) < 0 ? NULL : s;
+}
+
+const char *nk_default_lxcpath(void)
+{
+	static char *path;
+	if (geteuid() == 0)
+		return NK_SYSTEM_LXCPATH;
+	if (!path)
+		path = xdg_path("XDG_DATA_HOME", ".local/share", "nook");
+	return path ? path : NK_SYSTEM_LXCPATH;
+}
+
+const char *nk_default_conf(void)
+{
+	static char *path;
+	if (geteuid() == 0)
+		return NK_SYSTEM_CONF;
+	if (!path)
+		path = xdg_path("XDG_CONFIG_HOME", ".config", "nook/default.conf");
+	return path ? path : NK_SYSTEM_CONF;
+}
+
+/* $XDG_RUNTIME_DIR only when it is ours: su and runuser keep the caller's (/run/user/0). */
+static bool runtime_dir_is_ours(const char *dir)
+{
+	struct stat st;
+	return dir && dir[0] == '/' && stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	       st.st_uid == geteuid();
+}
+
+const char *nk_run_base(void)
+{
+	static char *path;
+	if (geteuid() == 0)
+		return NK_SYSTEM_RUN_DIR;
+	if (!path) {
+		const char *xdg = getenv("XDG_RUNTIME_DIR");
+		int r = runtime_dir_is_ours(xdg) ? asprintf(&path, "%s/nook", xdg)
+						 : asprintf(&path, "/tmp/nook-%u", (unsigned)geteuid());
+		if (r < 0)
+			path = NULL;
+	}
+	return path ? path : NK_SYSTEM_RUN_DIR;
+}
+
+int nk_run_base_check(bool create, nk_err **err)
+{
+	if (geteuid() == 0)
+		return 0;
+	const char *base = nk_run_base();
+	if (create && mkdir(base, 0700) < 0 && errno != EEXIST)
+		return nk_err_sys(err, "mkdir %s", base);
+	struct stat st;
+	if (lstat(base, &st) < 0) {
+		if (errno == ENOENT && !create)
+			return -ENOENT;
+		return nk_err_sys(err, "stat %s", base);
+	}
+	/* Sockets and locks in a directory someone else controls could be swapped under us. */
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+		return nk_err_set(err, 0,
+				  "runtime directory %s is not a directory of uid %u closed to others "
+				  "(owner %u, mode %04o): remove it",
+				  base, (unsigned)geteuid(), (unsigned)st.st_uid,
+				  (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
 /* FNV-1a of the canonical lxcpath: short, stable, and two spellings of one path agree. */
 static uint64_t lxcpath_hash(const char *lxcpath)
 {
@@ -101,9 +190,13 @@ static int open_run_file(const char *lxcpath, const char *name, const char *file
 	_cleanup_free_ char *path = dir ? join(dir, file) : NULL;
 	if (!path)
 		return nk_err_set(err, ENOMEM, "runtime path of %s", name);
+	int r = nk_run_base_check(create, err);
+	if (r < 0)
+		return r;
 	if (create) {
-		/* 0700: only root may look at or take a container's locks and sockets. */
-		int r = nk_mkdir_p(dir, 0700, err);
+		/* 0700: only root (or the rootless user) may look at or take a container's locks
+		 * and sockets. */
+		r = nk_mkdir_p(dir, 0700, err);
 		if (r < 0)
 			return r;
 	}

@@ -195,10 +195,10 @@ T
 
 @test "config check lists keys not yet applied" {
   nook create -q -P "$LP" -n c3 -t busybox
-  nook config set -P "$LP" -n c3 lxc.apparmor.profile unconfined
+  nook config set -P "$LP" -n c3 lxc.apparmor.raw "deny /x rw,"
   run nook config check -P "$LP" -n c3
   [ "$status" -eq 0 ]
-  [[ $output == *"lxc.apparmor.profile: not yet applied"* ]]
+  [[ $output == *"lxc.apparmor.raw: not yet applied"* ]]
 }
 
 @test "config check -c FILE reports a broken line with file, line and key" {

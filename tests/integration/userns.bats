@@ -217,10 +217,8 @@ C
   echo "$output"
   [ "$status" -ne 0 ]
   [[ $output == *"lxc.idmap"* ]]
-  make_busybox u12 <<C
-lxc.idmap = u 1 $BASE 100
-lxc.idmap = g 1 $BASE 100
-C
+  make_busybox u12
+  printf 'lxc.idmap = u 1 %s 100\nlxc.idmap = g 1 %s 100\n' "$BASE" "$BASE" >> "$LP/u12/config"
   run nook start -P "$LP" -n u12
   echo "$output"
   [ "$status" -ne 0 ]
