@@ -247,7 +247,9 @@ int nk_mon_restore(mon *m, nk_err **err)
 	r = load_spec(o, err);
 	if (r == 0 && m->c) {
 		m->c->spec = o->spec;
-		r = nk_cgroup_open(m->c->cgroup_name, &m->c->cg, err);
+		/* A rootless container has no cgroup of its own (src/run/start.c create_cgroups). */
+		if (geteuid() == 0)
+			r = nk_cgroup_open(m->c->cgroup_name, &m->c->cg, err);
 	}
 	return r;
 }

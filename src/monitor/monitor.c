@@ -172,6 +172,18 @@ static void cmd_console(mon *m, client *cl, int tty)
 		ep_add(m, m->c->masters[tty], EPOLLIN, EV(EV_MASTER, tty));
 }
 
+/*
+ * Everything in the container: through its cgroup; a rootless container without one goes
+ * with its init, whose death ends its pid namespace.
+ */
+static void kill_all(mon *m)
+{
+	if (m->c->cg)
+		nk_cgroup_kill(m->c->cg, SIGKILL, NULL);
+	else
+		syscall(SYS_pidfd_send_signal, m->c->pidfd, SIGKILL, NULL, 0);
+}
+
 static void start_stop(mon *m, int timeout)
 {
 	if (!m->c || m->c->pid <= 0)
@@ -179,7 +191,7 @@ static void start_stop(mon *m, int timeout)
 	m->stopping = true;
 	nk_mon_set_state(m, NK_STATE_STOPPING);
 	if (timeout == 0) {
-		nk_cgroup_kill(m->c->cg, SIGKILL, NULL);
+		kill_all(m);
 		return;
 	}
 	syscall(SYS_pidfd_send_signal, m->c->pidfd, nk_spec_halt_signal(m->c->spec), NULL, 0);
@@ -198,7 +210,7 @@ static void cmd_info(mon *m, client *cl, nk_cmd_req *req, const char *data)
 		out = strdup(nk_ct_state_name(m->state));
 		break;
 	case NK_CMD_CGROUP_PATH: {
-		const char *p = m->c ? nk_cgroup_path(m->c->cg, data) : NULL;
+		const char *p = m->c && m->c->cg ? nk_cgroup_path(m->c->cg, data) : NULL;
 		if (p)
 			out = strdup(p);
 		else
@@ -286,7 +298,7 @@ static void handle_request(mon *m, client *cl)
 	case NK_CMD_FREEZE:
 	case NK_CMD_UNFREEZE: {
 		bool fr = req.cmd == NK_CMD_FREEZE;
-		int ret = m->c ? nk_cgroup_freeze(m->c->cg, fr, NULL) : -ESRCH;
+		int ret = !m->c ? -ESRCH : !m->c->cg ? -EOPNOTSUPP : nk_cgroup_freeze(m->c->cg, fr, NULL);
 		if (ret == 0)
 			nk_mon_set_state(m, fr ? NK_STATE_FROZEN : NK_STATE_RUNNING);
 		reply(cl, ret, 0, NULL, 0, -1);
@@ -410,7 +422,9 @@ int nk_mon_spawn(mon *m, nk_err **err)
 
 /*
  * Host NICs lent to the container (lxc.net.N.type = phys) come back under whatever name they
- * had inside; the full nook renames them (this binary may be the small one, without netlink).
+ * had inside; the full nook renames them (this binary may be the small one, without netlink),
+ * and carries out the networks' other stop records: script.down, l2proxy's entries, the veths'
+ * host ends (src/net/container_stop.c).
  */
 static void restore_phys(mon *m, char **phys, int netns_fd)
 {
@@ -529,7 +543,7 @@ static void timer_fired(mon *m)
 		nk_mon_set_state(m, NK_STATE_RUNNING);
 		return;
 	}
-	nk_cgroup_kill(m->c->cg, SIGKILL, NULL);
+	kill_all(m);
 }
 
 static void dispatch(mon *m, struct epoll_event *e)

@@ -295,7 +295,9 @@ int nk_attach_spawn(const nk_attach_opts *opts, pid_t *pid, int *master, nk_err 
 	copy.seccomp = sc;
 	_cleanup_free_ char *cgname = nk_container_init_cgroup_name(o->lxcpath, o->name, o->spec);
 	nk_cgroup *cg = NULL;
-	if (!cgname || (r = nk_cgroup_open(cgname, &cg, err)) < 0)
+	/* A rootless container has no cgroup (see create_cgroups in start.c). */
+	bool rootless = geteuid() != 0;
+	if (!rootless && (!cgname || (r = nk_cgroup_open(cgname, &cg, err)) < 0))
 		return r < 0 ? r : nk_err_set(err, ENOMEM, "cgroup");
 	int sp[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
@@ -312,9 +314,10 @@ int nk_attach_spawn(const nk_attach_opts *opts, pid_t *pid, int *master, nk_err 
 	if (h < 0)
 		r = nk_err_sys(err, "fork");
 	/* Into the cgroup before it enters anything, so all it forks is accounted and killable. */
-	if (r == 0)
+	if (r == 0 && cg)
 		r = nk_cgroup_attach(cg, h, err);
-	nk_cgroup_free(cg);
+	if (cg)
+		nk_cgroup_free(cg);
 	if (r == 0 && write(sync, "C", 1) != 1)
 		r = nk_err_sys(err, "sync with the attach helper");
 	*master = -1;

@@ -27,6 +27,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <net/if.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -149,11 +150,28 @@ static int child_identity(const nk_spec *spec, nk_err **err)
 	return 0;
 }
 
+/*
+ * A rootless monitor may not enter the container's network namespace (setns needs
+ * CAP_SYS_ADMIN where the caller lives), so the child raises its loopback itself: the only
+ * device a rootless container has.
+ */
+static int loopback_up(nk_err **err)
+{
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = { .ifr_name = "lo" };
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return nk_err_sys(err, "read the flags of lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return nk_err_sys(err, "bring lo up");
+	return 0;
+}
+
 struct child_args {
 	const nk_start_opts *o;
 	const char *rootfs;
 	int sync;
-	bool new_cgroupns, new_uts, new_user;
+	bool new_cgroupns, new_uts, new_user, new_net, rootless;
 	nk_seccomp *seccomp; /* parsed on the host: the profile is a host path */
 	const nk_ns_shares *shares;
 	nk_lsm lsm;
@@ -193,9 +211,16 @@ static _Noreturn void child_main(struct child_args *a)
 		}
 		/* A change of uid clears the parent-death signal. */
 		prctl(PR_SET_PDEATHSIG, nk_spec_pdeath_signal(spec), 0, 0, 0);
+		/* And makes us undumpable: a rootless monitor, without CAP_SYS_PTRACE, could not
+		 * open our /proc/PID/ns files to set up the network. Nothing of the container runs
+		 * yet to take advantage, and exec decides again. */
+		if (a->rootless)
+			prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	}
 	if (nk_ns_shares_join(a->shares, &err) < 0)
 		child_fail(sync, err, "namespaces");
+	if (a->rootless && a->new_net && loopback_up(&err) < 0)
+		child_fail(sync, err, "network");
 	const char *host = spec->uts_name ? spec->uts_name : a->o->name;
 	if (a->new_uts && sethostname(host, strlen(host)) < 0) {
 		nk_err_sys(&err, "sethostname %s", host);
@@ -359,8 +384,8 @@ static int expect_byte(int sync, char want, nk_err **err)
 /*
  * Without device rules of its own, a container may use only the standard nodes: no mknod of
  * a disk, no reading the host's block devices. (LXC's common.conf has the same list but also
- * allows mknod of anything; nook does not.) On a cgroup v2 host this needs an eBPF device
- * program, which nook does not load yet: a note says so.
+ * allows mknod of anything; nook does not.) Without a v1 devices controller the list becomes
+ * an eBPF device program on the container's v2 cgroup (src/cgroup/devices_bpf.c).
  */
 static const char *const default_devices[] = {
 	"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", /* null zero full random urandom */
@@ -379,6 +404,13 @@ static bool has_device_rules(const nk_spec *s)
 	return false;
 }
 
+/* Only a host with neither a v1 devices controller nor a v2 hierarchy gets here. */
+static void devices_note(nk_container *c, const nk_err *e)
+{
+	nk_notice("%s: device access is not restricted: %s", c->name,
+	          e && e->msg ? e->msg : "no way to restrict devices on this host");
+}
+
 static int apply_default_devices(nk_container *c, nk_err **err)
 {
 	nk_cg_dev_rule rules[ARRAY_SIZE(default_devices)];
@@ -388,7 +420,7 @@ static int apply_default_devices(nk_container *c, nk_err **err)
 	_cleanup_err_ nk_err *e = NULL;
 	int r = nk_cgroup_devices_apply(c->cg, rules, ARRAY_SIZE(rules), true, &e);
 	if (r == -EOPNOTSUPP) {
-		nk_notice("%s: device access is not restricted (cgroup v2 needs an eBPF program nook does not load yet)", c->name);
+		devices_note(c, e);
 		return 0;
 	}
 	if (r < 0 && err)
@@ -396,49 +428,129 @@ static int apply_default_devices(nk_container *c, nk_err **err)
 	return r;
 }
 
-static void devices_note(nk_container *c, const char *prefix, const char *key)
+static bool kvlist_has_devices(const nk_kvlist *l)
 {
-	nk_notice("%s: %s.%s is not applied: cgroup v2 device rules need an eBPF program nook does "
-		  "not load yet", c->name, prefix, key);
+	for (size_t i = 0; i < l->n; i++)
+		if (nk_str_has_prefix(l->items[i].key, "devices."))
+			return true;
+	return false;
+}
+
+/*
+ * Which of the config's device rules count. LXC configs give them for v1 (lxc.cgroup.devices.*,
+ * written to the v1 controller's files) and for v2 (lxc.cgroup2.devices.*, one eBPF program),
+ * often both, in the same syntax. The host's kind decides when the config has that set; a config
+ * with only the other set gets that one, rather than no restriction at all (it has rules of its
+ * own, so the default list does not apply either).
+ */
+static const nk_kvlist *device_rule_set(const nk_spec *s, bool v1_devices)
+{
+	const nk_kvlist *own = v1_devices ? &s->cgroup.v1 : &s->cgroup.v2;
+	return kvlist_has_devices(own) ? own : v1_devices ? &s->cgroup.v2 : &s->cgroup.v1;
+}
+
+/*
+ * The device rules of one config set, in order, as one eBPF program. The default is to allow,
+ * as for a new v1 cgroup, whose rules start from its parent's (everything, on a host): LXC's
+ * configs that mean to restrict open with "devices.deny = a".
+ */
+static int apply_config_devices(nk_container *c, const char *prefix, const nk_kvlist *set,
+                                nk_err **err)
+{
+	_cleanup_free_ nk_cg_dev_rule *rules = calloc(set->n, sizeof(*rules));
+	if (!rules)
+		return nk_err_set(err, ENOMEM, "%s.devices", prefix);
+	size_t n = 0;
+	for (size_t i = 0; i < set->n; i++) {
+		const nk_kv *kv = &set->items[i];
+		if (!nk_str_has_prefix(kv->key, "devices."))
+			continue;
+		bool allow = !strcmp(kv->key, "devices.allow");
+		if (!allow && strcmp(kv->key, "devices.deny") != 0)
+			return nk_err_set(err, 0,
+			                  "%s.%s: not a device rule (devices.allow or devices.deny)",
+			                  prefix, kv->key);
+		int r = nk_cg_dev_rule_parse(kv->value, allow, &rules[n++], err);
+		if (r < 0)
+			return nk_err_wrap(err, r, "%s.%s", prefix, kv->key);
+	}
+	_cleanup_err_ nk_err *e = NULL;
+	int r = nk_cgroup_devices_apply(c->cg, rules, n, false, &e);
+	if (r == -EOPNOTSUPP) {
+		devices_note(c, e);
+		return 0;
+	}
+	if (r < 0 && err)
+		*err = TAKE_PTR(e);
+	return r < 0 ? nk_err_wrap(err, r, "%s.devices", prefix) : 0;
 }
 
 static int apply_cgroup_settings(nk_container *c, nk_err **err)
 {
 	const nk_spec *s = c->spec;
-	if (!has_device_rules(s)) {
-		int r = apply_default_devices(c, err);
-		if (r < 0)
-			return r;
-	}
 	bool v1_devices = nk_cgroup_path(c->cg, "devices") != NULL;
+	const nk_kvlist *devs = has_device_rules(s) ? device_rule_set(s, v1_devices) : NULL;
+	int r = 0;
+	if (!devs)
+		r = apply_default_devices(c, err);
+	else if (!v1_devices) /* with a v1 controller: plain writes, in config order, below */
+		r = apply_config_devices(c, devs == &s->cgroup.v1 ? "lxc.cgroup" : "lxc.cgroup2",
+		                         devs, err);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < s->cgroup.v1.n; i++) {
 		const nk_kv *kv = &s->cgroup.v1.items[i];
-		if (!v1_devices && nk_str_has_prefix(kv->key, "devices.")) {
-			devices_note(c, "lxc.cgroup", kv->key);
+		if (nk_str_has_prefix(kv->key, "devices.") &&
+		    (!v1_devices || devs != &s->cgroup.v1))
 			continue;
-		}
-		int r = nk_cgroup_set_v1(c->cg, kv->key, kv->value, err);
+		r = nk_cgroup_set_v1(c->cg, kv->key, kv->value, err);
 		if (r < 0)
 			return r;
 	}
 	for (size_t i = 0; i < s->cgroup.v2.n; i++) {
 		const nk_kv *kv = &s->cgroup.v2.items[i];
-		/* Device rules are the one v2 "key" without a file: LXC's configs give them for both
-		 * versions, and the host's devices controller decides which set counts. */
+		/* Device rules are the one v2 "key" without a file: applied above, or here to the
+		 * v1 controller when they are the only rules the config has. */
 		if (nk_str_has_prefix(kv->key, "devices.")) {
-			if (!v1_devices)
-				devices_note(c, "lxc.cgroup2", kv->key);
+			if (v1_devices && devs == &s->cgroup.v2) {
+				r = nk_cgroup_set_v1(c->cg, kv->key, kv->value, err);
+				if (r < 0)
+					return r;
+			}
 			continue;
 		}
-		int r = nk_cgroup_set_v2(c->cg, kv->key, kv->value, err);
+		r = nk_cgroup_set_v2(c->cg, kv->key, kv->value, err);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-static int create_init_cgroup(const nk_start_opts *o, nk_container *c, nk_err **err)
+static bool has_cgroup_settings(const nk_spec *s)
 {
+	return s->cgroup.v1.n || s->cgroup.v2.n;
+}
+
+/*
+ * The container's cgroup with its limits, then the child ns/ where init runs. A rootless
+ * container gets none: nook has no cgroup of its own to create one in (finding a cgroup
+ * systemd delegates to the user is left for later), so it runs in the caller's cgroup with
+ * limits refused, and is killed through its pid namespace.
+ */
+static int create_cgroups(const nk_start_opts *o, nk_container *c, nk_err **err)
+{
+	if (geteuid() != 0) {
+		if (has_cgroup_settings(o->spec))
+			return nk_err_set(err, EPERM,
+					  "lxc.cgroup: a rootless container has no cgroup of its own, "
+					  "so its limits cannot be set");
+		return 0;
+	}
+	int r = nk_cgroup_create(c->cgroup_name, &c->cg, err);
+	if (r == 0)
+		r = apply_cgroup_settings(c, err);
+	if (r < 0)
+		return r;
 	_cleanup_free_ char *name = nk_container_init_cgroup_name(o->lxcpath, o->name, o->spec);
 	if (!name)
 		return nk_err_set(err, ENOMEM, "start %s", o->name);
@@ -492,7 +604,8 @@ static int clone_flags(const nk_spec *s, int shared, int *flags, nk_err **err)
 /* The child's devices go into its network namespace and are configured there, from here. */
 static int setup_networks(const nk_start_opts *o, nk_container *c, int flags, nk_err **err)
 {
-	if (!c->net || !(flags & CLONE_NEWNET))
+	/* Rootless: only loopback, which the child raised (loopback_up). */
+	if (!c->net || !(flags & CLONE_NEWNET) || geteuid() != 0)
 		return 0;
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", c->pid);
@@ -510,8 +623,8 @@ static int setup_networks(const nk_start_opts *o, nk_container *c, int flags, nk
 /* fork-like clone; with clone3 and CLONE_INTO_CGROUP when the host has only cgroup v2. */
 static pid_t clone_into(int flags, nk_cgroup *cg, bool *born_in_cgroup)
 {
-	int cgfd = nk_cgroup_unified_fd(cg);
-	if (nk_cgroup_layout(cg) == NK_CG_LAYOUT_V2 && cgfd >= 0) {
+	int cgfd = cg ? nk_cgroup_unified_fd(cg) : -1;
+	if (cg && nk_cgroup_layout(cg) == NK_CG_LAYOUT_V2 && cgfd >= 0) {
 		struct clone_args ca = { .flags = (uint64_t)flags | CLONE_INTO_CGROUP,
 					 .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgfd };
 		pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
@@ -569,6 +682,8 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, const nk_ns_shar
 	a.new_cgroupns = flags & CLONE_NEWCGROUP;
 	a.new_uts = flags & CLONE_NEWUTS;
 	a.new_user = flags & CLONE_NEWUSER;
+	a.rootless = geteuid() != 0;
+	a.new_net = flags & CLONE_NEWNET;
 	flags &= ~CLONE_NEWCGROUP;
 	/* On a pure cgroup v2 host the child is born in its cgroup (CLONE_INTO_CGROUP): no
 	 * migration, whose write lock costs an RCU grace period. Elsewhere it is moved below. */
@@ -587,7 +702,7 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, const nk_ns_shar
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (a.new_user && (r = map_user(o->spec, c, pid, sync, err)) < 0)
 		return r;
-	r = born_in_cgroup ? 0 : nk_cgroup_attach(c->init_cg, pid, err);
+	r = born_in_cgroup || !c->init_cg ? 0 : nk_cgroup_attach(c->init_cg, pid, err);
 	if (r < 0) {
 		/* The child may have failed first (it works meanwhile): its reason is the real one. */
 		struct pollfd p = { .fd = sync, .events = POLLIN };
@@ -621,9 +736,19 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, const nk_ns_shar
 	return child_error(sync, err);
 }
 
-/* A joined network namespace is another's: devices of this container have nowhere to go. */
+/*
+ * A joined network namespace is another's: devices of this container have nowhere to go. A
+ * rootless container cannot make any host device (a veth on a bridge needs root on the host).
+ */
 static int check_shared_net(const nk_spec *spec, const nk_ns_shares *shares, nk_err **err)
 {
+	if (geteuid() != 0)
+		for (size_t i = 0; i < spec->n_nets; i++)
+			if (spec->nets[i].type != NK_NET_EMPTY && spec->nets[i].type != NK_NET_NONE)
+				return nk_err_set(err, EPERM,
+						  "lxc.net.%u.type: a rootless container can only have "
+						  "type empty (a network device on the host needs root)",
+						  spec->nets[i].index);
 	if (!(shares->mask & CLONE_NEWNET))
 		return 0;
 	for (size_t i = 0; i < spec->n_nets; i++)
@@ -663,11 +788,7 @@ int nk_container_spawn(const nk_start_opts *o, nk_container **out, nk_err **err)
 	if (r == 0)
 		r = nk_hooks_run(o->spec, NK_HOOK_PRE_START, &hc, err);
 	if (r == 0)
-		r = nk_cgroup_create(c->cgroup_name, &c->cg, err);
-	if (r == 0)
-		r = apply_cgroup_settings(c, err);
-	if (r == 0)
-		r = create_init_cgroup(o, c, err);
+		r = create_cgroups(o, c, err);
 	if (r == 0)
 		r = nk_ns_shares_open(o->lxcpath, o->spec, &shares, err);
 	if (r == 0)

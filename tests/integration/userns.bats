@@ -5,6 +5,33 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 BASE=400000
+RU=nooktest-rootless
+
+setup_file() {
+  # nook, its init and monitor and the templates where a normal user can run them.
+  UBIN=$(mktemp -d /tmp/nook-ubin.XXXXXX)
+  echo "$UBIN" > "$BATS_FILE_TMPDIR/ubin"
+  local b
+  b=$(dirname "$(readlink -f "$NOOK")")/../..
+  cp "$NOOK" "$UBIN/nook"
+  cp "$b/src/init/nook-init" "$b/src/monitor/small/nook-monitor" "$UBIN/"
+  cp -r "$BATS_TEST_DIRNAME/../../templates" "$UBIN/templates"
+  chmod -R a+rX "$UBIN"
+  chmod 755 "$UBIN"
+  cp /etc/subuid "$BATS_FILE_TMPDIR/subuid.orig"
+  cp /etc/subgid "$BATS_FILE_TMPDIR/subgid.orig"
+}
+
+teardown_file() {
+  if id "$RU" >/dev/null 2>&1; then
+    pkill -KILL -u "$RU" 2>/dev/null || true
+    rm -rf --one-file-system "/tmp/nook-$(id -u "$RU")"
+    userdel -r "$RU" >/dev/null 2>&1 || true
+  fi
+  cp "$BATS_FILE_TMPDIR/subuid.orig" /etc/subuid
+  cp "$BATS_FILE_TMPDIR/subgid.orig" /etc/subgid
+  rm -rf "$(cat "$BATS_FILE_TMPDIR/ubin")"
+}
 
 setup() {
   setup_lxcpath
@@ -224,4 +251,87 @@ C
   [ "$status" -ne 0 ]
   [[ $output == *"lxc.idmap"*"root"* ]]
   [ -z "$(leftovers u12)" ]
+}
+
+@test "create --unprivileged, then start: the container's root is the range create picked" {
+  nook create -q -P "$LP" -n cu -t busybox --unprivileged
+  local b
+  b=$(awk '$1 == "lxc.idmap" && $3 == "u" && $4 == 0 { print $5 }' "$LP/cu/config")
+  [ -n "$b" ]
+  nook start -P "$LP" -n cu
+  run in_ct cu cat /proc/self/uid_map
+  [ "$(echo $output)" = "0 $b 65536" ]
+  in_ct cu touch /root/made
+  [ "$(stat -c %u "$LP/cu/rootfs/root/made")" = "$b" ]
+  nook stop -P "$LP" -n cu -k
+  nook destroy -P "$LP" cu
+  [ ! -e "$LP/cu" ]
+}
+
+# --- rootless ---------------------------------------------------------------------------------
+
+rootless_user() {
+  if ! id "$RU" >/dev/null 2>&1; then
+    useradd -m "$RU"
+    chmod 755 "$(getent passwd "$RU" | cut -d: -f6)"
+  fi
+  grep -q "^$RU:" /etc/subuid || usermod --add-subuids 900000-965535 "$RU"
+  grep -q "^$RU:" /etc/subgid || usermod --add-subgids 900000-965535 "$RU"
+}
+
+as_ru() {
+  local u
+  u=$(cat "$BATS_FILE_TMPDIR/ubin")
+  runuser -u "$RU" -- env -C / -u XDG_RUNTIME_DIR -u XDG_DATA_HOME -u XDG_CONFIG_HOME \
+    NOOK_DEFAULT_CONF= NOOK_TEMPLATE_DIR="$u/templates" NOOK_INIT="$u/nook-init" \
+    NOOK_MONITOR="$u/nook-monitor" "$u/nook" "$@"
+}
+
+@test "rootless: a normal user starts, attaches to, executes in and stops a busybox container" {
+  rootless_user
+  local home sub
+  home=$(getent passwd "$RU" | cut -d: -f6)
+  sub=$(awk -F: -v u="$RU" '$1 == u { print $2; exit }' /etc/subuid)
+  as_ru create -n rl -t busybox
+  run as_ru start -n rl
+  echo "$output"
+  [ "$status" -eq 0 ]
+  # Init runs as the user's subordinate id, under a monitor of the user's.
+  local pid
+  pid=$(as_ru info -n rl -p | awk '{print $2}')
+  awk '/^Uid:/ {print $2}' "/proc/$pid/status" | grep -qx "$sub"
+  pgrep -u "$RU" -f "nook monitor\] $home/.local/share/nook rl" >/dev/null
+  run as_ru attach -n rl -- sh -c 'id -u; cat /proc/self/uid_map' < /dev/null
+  echo "$output"
+  [[ $(echo $output) == "0 0 $sub 65536" ]]
+  as_ru attach -n rl -- touch /root/by-rootless < /dev/null
+  [ "$(stat -c %u "$home/.local/share/nook/rl/rootfs/root/by-rootless")" = "$sub" ]
+  run as_ru stop -n rl
+  [ "$status" -eq 0 ]
+  ! pgrep -u "$RU" -f "nook monitor" >/dev/null
+  run as_ru execute -n rl -- sh -c 'cat /proc/self/uid_map; exit 5' < /dev/null
+  [ "$status" -eq 5 ]
+  [ "$(echo $output)" = "0 $sub 65536" ]
+  as_ru destroy -n rl
+  [ ! -e "$home/.local/share/nook/rl" ]
+}
+
+@test "rootless: a host network device or a cgroup limit is refused in one line; empty works" {
+  rootless_user
+  as_ru create -n rn -t busybox
+  run as_ru start -n rn -s lxc.net.0.type=veth -s lxc.net.0.link=br0
+  echo "$output"
+  [ "$status" -ne 0 ]
+  one_line
+  [[ $output == *"lxc.net.0.type: a rootless container can only have type empty"* ]]
+  run as_ru start -n rn -s lxc.cgroup2.pids.max=10
+  [ "$status" -ne 0 ]
+  one_line
+  [[ $output == *"lxc.cgroup"*"rootless"* ]]
+  run as_ru start -n rn -s lxc.net.0.type=empty
+  [ "$status" -eq 0 ]
+  run as_ru attach -n rn -- ip -o link < /dev/null
+  [[ $output == *"lo:"* ]]
+  as_ru stop -n rn -k
+  as_ru destroy -n rn
 }

@@ -360,7 +360,6 @@ C
   # devices.deny a, then only null zero full random urandom tty console ptmx pts fuse tun).
   # The host's root device (st_dev of /) and loop0 (which host root can open here; some hosts
   # refuse even host root on their root disk) are tried, in /tmp and on /dev.
-  [[ -d /sys/fs/cgroup/devices ]] || skip "not blocked yet on a pure cgroup v2 host: nook loads no eBPF device program (src/run/start.c apply_default_devices notes it)"
   sec_container c6
   nook start -P "$LP" -n c6
   local rootdev
