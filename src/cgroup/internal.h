@@ -95,6 +95,19 @@ int cg_v2_is_frozen(struct cg_hier *h, bool *frozen, nk_err **err);
 int cg_v2_kill(struct cg_hier *h, nk_err **err);
 int cg_v2_cpu_usage_ns(struct cg_hier *h, uint64_t *ns, nk_err **err);
 
+/*
+ * devices_bpf.c: device rules on cgroup v2, as an eBPF program (BPF_PROG_TYPE_CGROUP_DEVICE)
+ * attached to h's directory with BPF_F_ALLOW_MULTI; one from an earlier call is replaced.
+ * Works on the unified hierarchy of a hybrid host too (the kernel asks both the v1 controller
+ * and the v2 programs).
+ */
+struct bpf_insn;
+int cg_v2_devices_apply(struct cg_hier *h, const nk_cg_dev_rule *rules, size_t n, bool default_deny,
+                        nk_err **err);
+/* The program alone (malloc'd, *len instructions), for tests; -ENOMEM or -E2BIG. */
+int cg_bpf_devices_build(const nk_cg_dev_rule *rules, size_t n, bool default_deny,
+                         struct bpf_insn **out, size_t *len);
+
 /* cgroup.c */
 struct cg_hier *cg_find_v1(const nk_cgroup *cg, const char *controller);
 

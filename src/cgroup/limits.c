@@ -244,12 +244,18 @@ const char *nk_cg_dev_rule_format(const nk_cg_dev_rule *r, char *buf, size_t siz
 int nk_cgroup_devices_apply(nk_cgroup *cg, const nk_cg_dev_rule *rules, size_t n, bool default_deny,
                             nk_err **err)
 {
+	/* A hybrid host keeps its v1 controller: the kernel would ask both, and v1 is what the
+	 * rest of the host (and `lxc.cgroup.devices.*`) already uses there. */
 	struct cg_hier *h = cg_find_v1(cg, "devices");
-	if (!h)
+	int r;
+	if (h)
+		r = cg_v1_devices_apply(h, rules, n, default_deny, err);
+	else if (cg->unified && cg->unified->fd >= 0)
+		r = cg_v2_devices_apply(cg->unified, rules, n, default_deny, err);
+	else
 		return nk_err_set(err, EOPNOTSUPP,
-		                  "device rules for cgroup %s: cgroup v2 needs an "
-		                  "eBPF device program, which nook does not load yet",
+		                  "device rules for cgroup %s: this host has neither a cgroup v1 "
+		                  "devices controller nor a cgroup v2 hierarchy",
 		                  cg->name);
-	int r = cg_v1_devices_apply(h, rules, n, default_deny, err);
 	return r < 0 ? nk_err_wrap(err, r, "device rules for cgroup %s", cg->name) : 0;
 }
