@@ -73,7 +73,7 @@ int nk_cmd_wait(nk_cli *cli, int argc, char **argv)
 	if (nk_name_validate(cli->name, &err) < 0)
 		return nk_cli_fail(cli, err);
 	_cleanup_free_ char *dir = nk_ct_run_dir(cli->lxcpath, cli->name);
-	if (!dir || nk_mkdir_p(dir, 0700, &err) < 0)
+	if (nk_run_base_check(true, &err) < 0 || !dir || nk_mkdir_p(dir, 0700, &err) < 0)
 		return nk_cli_fail(cli, err);
 	_cleanup_close_ int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (in < 0 || inotify_add_watch(in, dir, IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE) < 0) {

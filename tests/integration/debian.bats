@@ -4,6 +4,16 @@
 # run only with NOOK_TEST_DEBIAN=1, as scripts/run test does.
 load helpers
 
+# create --unprivileged may append a range of root's to /etc/subuid and /etc/subgid.
+setup_file() {
+  cp /etc/subuid "$BATS_FILE_TMPDIR/subuid.orig"
+  cp /etc/subgid "$BATS_FILE_TMPDIR/subgid.orig"
+}
+teardown_file() {
+  cp "$BATS_FILE_TMPDIR/subuid.orig" /etc/subuid
+  cp "$BATS_FILE_TMPDIR/subgid.orig" /etc/subgid
+}
+
 setup() {
   [[ ${NOOK_TEST_DEBIAN:-0} == 1 ]] || skip "set NOOK_TEST_DEBIAN=1 to boot Debian containers"
   setup_lxcpath
@@ -33,6 +43,30 @@ system_state() {
   run nook stop -P "$LP" -n dsd -t 30
   [ "$status" -eq 0 ]
   [ -z "$(leftovers dsd)" ]
+}
+
+@test "debian --unprivileged (systemd): boots in a user namespace with no failed unit, login on tty1" {
+  nook create -q -P "$LP" -n dun -t debian --unprivileged
+  chmod 755 "$LP"
+  local b
+  b=$(awk '$1 == "lxc.idmap" && $3 == "u" && $4 == 0 { print $5 }' "$LP/dun/config")
+  [ -n "$b" ]
+  nook start -P "$LP" -n dun
+  run system_state dun
+  echo "state: $output"
+  nook attach -P "$LP" -n dun -- systemctl --failed --no-legend </dev/null || true
+  [ "$output" = "running" ]
+  run nook attach -P "$LP" -n dun -- cat /proc/1/uid_map </dev/null
+  [ "$(echo $output)" = "0 $b 65536" ]
+  # setuid binaries kept their bit through the shift: su works inside.
+  run nook attach -P "$LP" -n dun -- su -s /bin/sh nobody -c 'id -u' </dev/null
+  [ "$output" = 65534 ]
+  run python3 "$BATS_TEST_DIRNAME/console.py" "login:" -- "$NOOK" console -P "$LP" -n dun -t 1
+  [ "$status" -eq 0 ]
+  run nook stop -P "$LP" -n dun -t 30
+  [ "$status" -eq 0 ]
+  [ -z "$(leftovers dun)" ]
+  nook destroy -q -P "$LP" dun
 }
 
 @test "debian (sysvinit): boots to runlevel 2, login on tty1 and the console" {
