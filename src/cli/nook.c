@@ -21,6 +21,8 @@ const nk_cmd nk_commands[] = {
 	  "  -f, --config FILE      config merged into the new container's config\n"
 	  "      --dir PATH         put the rootfs at PATH instead of LXCPATH/NAME/rootfs\n"
 	  "  -B, --bdev TYPE        backing store: only 'dir' for now\n"
+	  "      --unprivileged     in a user namespace: a free range of root's /etc/subuid\n"
+	  "                         (always so for a normal user, with its own ranges)\n"
 	  "  -- ARGS                passed to the template\n" },
 	{ "destroy", nk_cmd_destroy, "Destroy a container: its config, rootfs and directory",
 	  "  -f, --force            stop it first when it is running\n" },
