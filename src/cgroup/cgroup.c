@@ -376,6 +376,26 @@ int nk_cgroup_attach(nk_cgroup *cg, pid_t pid, nk_err **err)
 	return 0;
 }
 
+int nk_cgroup_enter(nk_cgroup *cg, bool born_in_unified, nk_err **err)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_hier *h = &cg->h[i];
+		if (h->v2 && born_in_unified)
+			continue;
+		/* v1: "0" in tasks names the calling thread, which the kernel moves without its
+		 * threadgroup lock: no RCU grace period to wait for (5 to 15 ms), as cgroup.procs
+		 * has. The caller is single-threaded, so that thread is the whole process. */
+		int r = cg_write_at(h->fd, h->dir, h->v2 ? "cgroup.procs" : "tasks", "0", err);
+		if (r == -EBUSY && h->v2)
+			return nk_err_wrap(err, r,
+			                   "enter (cgroup v2 puts processes only in cgroups without "
+			                   "enabled subtree controllers)");
+		if (r < 0)
+			return nk_err_wrap(err, r, "enter");
+	}
+	return 0;
+}
+
 const char *nk_cgroup_path(const nk_cgroup *cg, const char *controller)
 {
 	if (!controller || !*controller || !strcmp(controller, "unified"))

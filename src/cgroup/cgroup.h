@@ -87,6 +87,16 @@ int nk_cgroup_set_v2(nk_cgroup *cg, const char *key, const char *value, nk_err *
  */
 int nk_cgroup_attach(nk_cgroup *cg, pid_t pid, nk_err **err);
 /*
+ * Move the calling process, which must be single-threaded, into the cgroup on every hierarchy
+ * (but the unified one when born_in_unified: a clone3 with CLONE_INTO_CGROUP put it there).
+ * Unlike nk_cgroup_attach, which takes the kernel's cgroup threadgroup lock for writing and so
+ * waits for an RCU grace period (5 to 15 ms) whenever no migration ran just before, this does
+ * not wait on cgroup v1: a thread that moves itself skips that lock. On cgroup v2 it does wait.
+ * A child that moves itself this way must do it before it closes the cgroup's fds (and before
+ * it enters anything); the parent learns of a failure from the child.
+ */
+int nk_cgroup_enter(nk_cgroup *cg, bool born_in_unified, nk_err **err);
+/*
  * The unified directory as an O_DIRECTORY fd owned by cg (or -1 without a v2 hierarchy), for
  * clone3(CLONE_INTO_CGROUP), which puts a child in its cgroup before it runs a single instruction.
  */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lxc.mount.auto: proc, sys and cgroup file systems, with LXC's read-only/read-write mixes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -31,6 +32,58 @@ static int bind_self(int mntfd, const char *path, unsigned long remount_flags, n
 	return 0;
 }
 
+/*
+ * Host information no container needs, masked as the OCI runtimes do (their default
+ * maskedPaths): files get the host's /dev/null bound over them (reads are empty), directories
+ * an empty read-only tmpfs. A name the kernel does not have is skipped.
+ *   kcore: the host's memory; keys: every key of the host's keyrings, by name;
+ *   timer_list, sched_debug, latency_stats, timer_stats: what other processes do, when;
+ *   acpi, scsi: the host's hardware and its rescan knobs;
+ *   /sys/firmware: ACPI tables, EFI variables, DMI serials;
+ *   /sys/devices/virtual/powercap: RAPL energy counters, a side channel (CVE-2020-8694).
+ */
+static const char *const proc_masked_files[] = {
+	"kcore", "keys", "timer_list", "sched_debug", "latency_stats", "timer_stats",
+};
+static const char *const proc_masked_dirs[] = { "acpi", "scsi" };
+static const char *const sys_masked_dirs[] = { "firmware", "devices/virtual/powercap" };
+
+static int mask_path(int mntfd, const char *path, bool dir, nk_err **err)
+{
+	_cleanup_close_ int fd = openat(mntfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return nk_err_sys(err, "mask %s", path);
+	}
+	int r;
+	if (dir) {
+		r = nk_mount_on_fd("nook-masked", fd, "tmpfs", MS_RDONLY | PSEUDO_FS_FLAGS,
+				   "size=0,mode=555");
+	} else {
+		/* Still the host's /dev: the mounts are made before pivot_root. */
+		_cleanup_close_ int null = open("/dev/null", O_PATH | O_CLOEXEC);
+		r = null < 0 ? -errno : nk_bind_fd(null, fd, false);
+	}
+	return r < 0 ? nk_err_set(err, -r, "mask %s", path) : 0;
+}
+
+static int mask_paths(int mntfd, const char *const *files, size_t nf, const char *const *dirs,
+		      size_t nd, nk_err **err)
+{
+	for (size_t i = 0; i < nf; i++) {
+		int r = mask_path(mntfd, files[i], false, err);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < nd; i++) {
+		int r = mask_path(mntfd, dirs[i], true, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int mount_proc_mixed(int procfd, bool net_admin, nk_err **err)
 {
 	/*
@@ -50,7 +103,11 @@ static int mount_proc_mixed(int procfd, bool net_admin, nk_err **err)
 	if (r < 0)
 		return nk_err_set(err, -r, "remount /proc/sys read-only");
 	/* Writing to sysrq-trigger reboots or crashes the host. */
-	return bind_self(procfd, "sysrq-trigger", MS_RDONLY | PSEUDO_FS_FLAGS, err);
+	r = bind_self(procfd, "sysrq-trigger", MS_RDONLY | PSEUDO_FS_FLAGS, err);
+	if (r < 0)
+		return r;
+	return mask_paths(procfd, proc_masked_files, ARRAY_SIZE(proc_masked_files), proc_masked_dirs,
+			  ARRAY_SIZE(proc_masked_dirs), err);
 }
 
 static int mount_proc(int rootfd, unsigned mode, bool net_admin, nk_err **err)
@@ -78,6 +135,8 @@ static int mount_sys(int rootfd, unsigned mode, nk_err **err)
 	 * devices appear (sysfs shows the network namespace of whoever mounted it).
 	 */
 	int r = bind_self(sysfd, "devices/virtual/net", 0, err);
+	if (r == 0)
+		r = mask_paths(sysfd, NULL, 0, sys_masked_dirs, ARRAY_SIZE(sys_masked_dirs), err);
 	if (r < 0)
 		return nk_err_wrap(err, r, "sys:mixed");
 	char p[NK_FD_PATH_MAX];

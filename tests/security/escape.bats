@@ -331,6 +331,28 @@ C
   [ "$(cat /proc/sys/kernel/core_pattern)" = "$host_core" ]
 }
 
+@test "host information: /proc/kcore, keys, timer_list, sched_debug, acpi, /sys/firmware and powercap are masked" {
+  # The OCI runtimes' maskedPaths: the host's keyrings by name, timer and scheduler traces of
+  # every process, ACPI/EFI/DMI tables, RAPL energy counters (CVE-2020-8694 side channel).
+  # What blocks it: proc:mixed and sys:mixed bind /dev/null over the files and an empty
+  # read-only tmpfs over the directories (src/run/mount_auto.c mask_paths).
+  sec_container c5m
+  nook start -P "$LP" -n c5m
+  local f
+  for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug /proc/latency_stats /proc/timer_stats; do
+    [[ -e $f ]] || continue
+    run in_ct c5m sh -c "head -c 4096 $f | wc -c"
+    echo "$f: $output"
+    [ "$output" = 0 ]
+  done
+  for f in /proc/acpi /proc/scsi /sys/firmware /sys/devices/virtual/powercap; do
+    [[ -d $f ]] || continue
+    run in_ct c5m sh -c "ls -A $f | wc -l; touch $f/x 2>/dev/null && echo WRITTEN"
+    echo "$f: $output"
+    [ "$output" = 0 ]
+  done
+}
+
 @test "host kernel knobs: remounting /proc/sys or /sys read-write, or a fresh proc/sysfs mount, does not make them writable" {
   # The way around test 5: container root keeps CAP_SYS_ADMIN in the host's user namespace, so
   # it can remount the read-only binds, unmount them, or mount a new proc or sysfs instance,
