@@ -191,7 +191,8 @@ int main(int argc, char **argv)
 	/* nook-monitor hands a rebooted container back to us to start it again (handoff.c). */
 	if (strcmp(argv[1], "__monitor-respawn") == 0 && getenv("NOOK_MONITOR_STATE"))
 		return nk_monitor_respawn();
-	/* A stopped container's monitor gives lent NICs their names back through us. */
+	/* A stopped container's monitor gives lent NICs their names back through us, and has
+	 * what else its networks left on the host undone (net/container_stop.c). */
 	if (strcmp(argv[1], "__net-restore") == 0 && argc > 2) {
 		_cleanup_err_ nk_err *err = NULL;
 		if (nk_netc_restore_phys(atoi(argv[2]), argv + 3, &err) < 0) {

@@ -836,8 +836,6 @@ static const char *check_ns_key(const char *v)
 	    .summary = "Run a program at " n " (one per line, in order; empty clears)"
 #define PREFIX(n, d) .name = n, .kind = ROW_PREFIX, .doc = d
 #define NETKEY(n)    .name = n, .kind = ROW_NET, .doc = "lxc.net.[i]." n, .applied = true
-/* A network key parsed and kept, that the start sequence does not apply yet. */
-#define NETKEY_TODO(n) .name = n, .kind = ROW_NET, .doc = "lxc.net.[i]." n
 #define NSTR(f)      .set = set_str, .write = write_str, .clear = clr_str, .off = NET(f)
 #define LEGACY(n, to)                                                                              \
 	.name = n, .kind = ROW_LEGACY, .set = lxc_legacy_rename, .legacy = to,                     \
@@ -959,9 +957,9 @@ const lxc_row lxc_rows[] = {
      .off = NET(up), .summary = "up: bring the interface up"},
     {NETKEY("link"), NSTR(link), .check = check_ifname,
      .summary = "Host device: the bridge (veth) or parent (macvlan, ipvlan, vlan, phys)"},
-    {NETKEY_TODO("l2proxy"), .set = set_bool, .write = write_int, .clear = clr_int, .off = NET(l2proxy),
-     .summary = "1: add neighbour proxy entries on the link for the "
-                "container's addresses"},
+    {NETKEY("l2proxy"), .set = set_bool, .write = write_int, .clear = clr_int,
+     .off = NET(l2proxy),
+     .summary = "1: add neighbour proxy entries on the link for the container's addresses"},
     {NETKEY("name"), NSTR(name), .check = check_ifname,
      .summary = "Interface name inside the container"},
     {NETKEY("hwaddr"), NSTR(hwaddr), .check = check_hwaddr,
@@ -980,29 +978,29 @@ const lxc_row lxc_rows[] = {
      .summary = "IPv6 default gateway: an address, auto or dev"},
     {NETKEY("script.up"), NSTR(script_up),
      .summary = "Host-side script run after the interface is created"},
-    {NETKEY_TODO("script.down"), NSTR(script_down),
+    {NETKEY("script.down"), NSTR(script_down),
      .summary = "Host-side script run before the interface is destroyed"},
     {NETKEY("veth.mode"), .set = lxc_set_enum, .write = lxc_write_enum, .clear = clr_int,
      .off = NET(veth_mode), .arg = 0, .net_types = T(VETH),
      .summary = "veth: bridge (attach to the link) or router (host routes and proxy ARP/NDP)"},
     {NETKEY("veth.pair"), NSTR(veth_pair), .check = check_ifname, .net_types = T(VETH),
      .summary = "veth: name of the host-side device"},
-    {NETKEY_TODO("veth.ipv4.route"), .set = lxc_set_addr, .write = lxc_write_addr, .clear = lxc_clr_addr,
-     .arg = 1, .net_types = T(VETH),
+    {NETKEY("veth.ipv4.route"), .set = lxc_set_addr, .write = lxc_write_addr,
+     .clear = lxc_clr_addr, .arg = 1, .net_types = T(VETH),
      .summary = "veth: IPv4 route A.B.C.D/P on the host towards the container (appends)"},
-    {NETKEY_TODO("veth.ipv6.route"), .set = lxc_set_addr, .write = lxc_write_addr, .clear = lxc_clr_addr,
-     .arg = 3, .net_types = T(VETH),
+    {NETKEY("veth.ipv6.route"), .set = lxc_set_addr, .write = lxc_write_addr,
+     .clear = lxc_clr_addr, .arg = 3, .net_types = T(VETH),
      .summary = "veth: IPv6 route X::Y/P on the host towards the container (appends)"},
-    {NETKEY_TODO("veth.vlan.id"), .set = lxc_set_vlan, .write = lxc_write_vlan, .clear = clr_int,
+    {NETKEY("veth.vlan.id"), .set = lxc_set_vlan, .write = lxc_write_vlan, .clear = clr_int,
      .off = NET(veth_vlan_id), .arg = 1, .net_types = T(VETH),
      .summary = "veth: untagged VLAN of the bridge port, or none"},
-    {NETKEY_TODO("veth.vlan.tagged.id"), .set = lxc_set_vlan_tagged, .write = lxc_write_vlan_tagged,
-     .clear = lxc_clr_vlan_tagged, .net_types = T(VETH),
+    {NETKEY("veth.vlan.tagged.id"), .set = lxc_set_vlan_tagged,
+     .write = lxc_write_vlan_tagged, .clear = lxc_clr_vlan_tagged, .net_types = T(VETH),
      .summary = "veth: a tagged VLAN of the bridge port (appends)"},
-    {NETKEY_TODO("veth.n_rxqueues"), .set = set_num, .write = write_num, .clear = clr_num,
+    {NETKEY("veth.n_rxqueues"), .set = set_num, .write = write_num, .clear = clr_num,
      .off = NET(veth_n_rxqueues), .min = 1, .max = 4096, .net_types = T(VETH),
      .summary = "veth: number of receive queues"},
-    {NETKEY_TODO("veth.n_txqueues"), .set = set_num, .write = write_num, .clear = clr_num,
+    {NETKEY("veth.n_txqueues"), .set = set_num, .write = write_num, .clear = clr_num,
      .off = NET(veth_n_txqueues), .min = 1, .max = 4096, .net_types = T(VETH),
      .summary = "veth: number of transmit queues"},
     {NETKEY("macvlan.mode"), .set = lxc_set_enum, .write = lxc_write_enum, .clear = clr_int,

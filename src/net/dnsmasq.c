@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -214,6 +215,50 @@ static void exec_child(char **argv, int errfd)
 	_exit(127);
 }
 
+/*
+ * Reaps the orphans dnsmasq's daemonizing left us (we are their subreaper): its middle process
+ * always, which exits at once but whose parent exits without reaping it; on a failure, any
+ * other. The daemon itself lives on. Bounded: a wait here must never hang nook.
+ */
+static void reap_orphans(bool started)
+{
+	int reaped = 0;
+	for (int tries = 0; tries < 200; tries++) {
+		pid_t w;
+		while ((w = waitpid(-1, NULL, WNOHANG)) > 0)
+			reaped++;
+		if (w < 0 || (started && reaped > 0))
+			return;
+		usleep(5000);
+	}
+}
+
+/*
+ * dnsmasq daemonizes with two forks: the process we start waits until the daemon is ready
+ * and exits, but never reaps its child, the middle process, which exits at once. An orphan
+ * goes to the nearest subreaper, else to pid 1, and stays a zombie where pid 1 does not reap
+ * (a minimal init, a pid namespace's). So a helper that is a subreaper runs dnsmasq, reaps the
+ * middle process and exits with dnsmasq's status; the daemon, reparented to the helper, moves
+ * on to pid 1 when it exits, as it would have anyway.
+ */
+static void run_reaper(char **argv, int errfd)
+{
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		_exit(127);
+	pid_t pid = fork();
+	if (pid < 0)
+		_exit(127);
+	if (pid == 0)
+		exec_child(argv, errfd);
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(127);
+	bool started = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	reap_orphans(started);
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
 /* The first line dnsmasq wrote to stderr, without its "dnsmasq: " prefix. */
 static char *first_error_line(int fd)
 {
@@ -236,7 +281,7 @@ static int run_dnsmasq(char **argv, nk_err **err)
 	if (pid < 0)
 		return nk_err_sys(err, "fork");
 	if (pid == 0)
-		exec_child(argv, errfd);
+		run_reaper(argv, errfd);
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -111,6 +112,18 @@ void nk_mac_format(const unsigned char mac[6], char buf[18])
 
 /* ---- reading devices ---------------------------------------------------------------------- */
 
+static void parse_bridge(const struct nlattr *data, nk_link *l)
+{
+	const struct nlattr *tb[IFLA_BR_MAX + 1];
+	nk_nl_nested(data, tb, IFLA_BR_MAX);
+	uint8_t filtering = 0;
+	uint16_t pvid = 0;
+	nk_nl_bytes(tb[IFLA_BR_VLAN_FILTERING], &filtering, sizeof(filtering));
+	nk_nl_bytes(tb[IFLA_BR_VLAN_DEFAULT_PVID], &pvid, sizeof(pvid));
+	l->vlan_filtering = filtering != 0;
+	l->default_pvid = pvid;
+}
+
 static int parse_link(const struct nlmsghdr *nlh, nk_link *l)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
@@ -123,11 +136,15 @@ static int parse_link(const struct nlmsghdr *nlh, nk_link *l)
 	l->mtu = nk_nl_u32(tb[IFLA_MTU]);
 	l->master = (int)nk_nl_u32(tb[IFLA_MASTER]);
 	l->link = (int)nk_nl_u32(tb[IFLA_LINK]);
+	l->num_tx_queues = nk_nl_u32(tb[IFLA_NUM_TX_QUEUES]);
+	l->num_rx_queues = nk_nl_u32(tb[IFLA_NUM_RX_QUEUES]);
 	/* Only Ethernet-like addresses fit; a tunnel's 4- or 16-byte one reads as zeroes. */
 	nk_nl_bytes(tb[IFLA_ADDRESS], l->mac, sizeof(l->mac));
 	if (tb[IFLA_LINKINFO]) {
 		nk_nl_nested(tb[IFLA_LINKINFO], info, IFLA_INFO_MAX);
 		nk_nl_str(info[IFLA_INFO_KIND], l->kind, sizeof(l->kind));
+		if (!strcmp(l->kind, "bridge") && info[IFLA_INFO_DATA])
+			parse_bridge(info[IFLA_INFO_DATA], l);
 	}
 	return 0;
 }
@@ -227,12 +244,9 @@ int nk_link_list(nk_nl *nl, nk_link **out, size_t *n, nk_err **err)
 
 /* ---- creating devices --------------------------------------------------------------------- */
 
-/*
- * RTM_NEWLINK creating name of kind (on parent when nonzero). Returns with IFLA_LINKINFO and
- * IFLA_INFO_DATA open in *nest so the caller adds its kind's data; create_send closes them.
- */
-static struct nlmsghdr *create_msg(void *buf, const char *name, const char *kind, int parent,
-                                   struct nlattr *nest[2])
+/* The head of an RTM_NEWLINK creating name (on parent when nonzero): the device's own
+ * attributes go after it, before open_kind. */
+static struct nlmsghdr *create_head(void *buf, const char *name, int parent)
 {
 	struct nlmsghdr *nlh = nk_nl_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
@@ -240,9 +254,24 @@ static struct nlmsghdr *create_msg(void *buf, const char *name, const char *kind
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (parent)
 		mnl_attr_put_u32(nlh, IFLA_LINK, (uint32_t)parent);
+	return nlh;
+}
+
+/* Opens IFLA_LINKINFO and IFLA_INFO_DATA in *nest so the caller adds its kind's data;
+ * create_send closes them. */
+static void open_kind(struct nlmsghdr *nlh, const char *kind, struct nlattr *nest[2])
+{
 	nest[0] = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
 	nest[1] = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+}
+
+/* RTM_NEWLINK creating name of kind, with IFLA_INFO_DATA open (open_kind). */
+static struct nlmsghdr *create_msg(void *buf, const char *name, const char *kind, int parent,
+                                   struct nlattr *nest[2])
+{
+	struct nlmsghdr *nlh = create_head(buf, name, parent);
+	open_kind(nlh, kind, nest);
 	return nlh;
 }
 
@@ -257,11 +286,20 @@ static int create_send(nk_nl *nl, struct nlmsghdr *nlh, struct nlattr *nest[2], 
 
 int nk_link_veth_create(nk_nl *nl, const char *name, const char *peer, nk_err **err)
 {
-	return nk_link_veth_create_ns(nl, name, peer, -1, err);
+	return nk_link_veth_create_with(nl, name, peer, &(nk_veth_opts){.peer_netns_fd = -1}, err);
 }
 
-int nk_link_veth_create_ns(nk_nl *nl, const char *name, const char *peer, int peer_netns_fd,
-			   nk_err **err)
+/* IFLA_NUM_*_QUEUES of one end; the kernel sizes a device's queues only when it is made. */
+static void put_queues(struct nlmsghdr *nlh, const nk_veth_opts *o)
+{
+	if (o->rx_queues)
+		mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, o->rx_queues);
+	if (o->tx_queues)
+		mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, o->tx_queues);
+}
+
+int nk_link_veth_create_with(nk_nl *nl, const char *name, const char *peer,
+                             const nk_veth_opts *opts, nk_err **err)
 {
 	int r = nk_link_name_check(name, err);
 	if (r >= 0)
@@ -270,16 +308,19 @@ int nk_link_veth_create_ns(nk_nl *nl, const char *name, const char *peer, int pe
 		return nk_err_wrap(err, r, "create veth");
 	_Alignas(NLMSG_ALIGNTO) char buf[NK_NL_REQ_SIZE];
 	struct nlattr *nest[2];
-	struct nlmsghdr *nlh = create_msg(buf, name, "veth", 0, nest);
+	struct nlmsghdr *nlh = create_head(buf, name, 0);
+	put_queues(nlh, opts);
+	open_kind(nlh, "veth", nest);
 	/* The peer is described like a device of its own: its ifinfomsg, then its attributes. */
 	struct nlattr *p = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	put_queues(nlh, opts);
 	/* Born in the other namespace: no move later, whose synchronize_net() costs an RCU
 	 * grace period on every start. */
-	if (peer_netns_fd >= 0)
-		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
+	if (opts->peer_netns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)opts->peer_netns_fd);
 	mnl_attr_nest_end(nlh, p);
 	return create_send(nl, nlh, nest, err, "veth", name, peer);
 }
@@ -473,4 +514,46 @@ int nk_link_move_netns(nk_nl *nl, const char *name, int netns_fd, const char *ne
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
 	return nk_nl_request(nl, nlh, err, "move %s to network namespace%s%s", name,
 	                     newname ? " as " : "", newname ? newname : "");
+}
+
+/* ---- bridge port VLANs -------------------------------------------------------------------- */
+
+/*
+ * What `bridge vlan add/del` sends: an AF_BRIDGE request about the port (by ifindex only: the
+ * bridge family takes no name), addressed to the bridge it is a port of (BRIDGE_FLAGS_MASTER).
+ */
+static int bridge_vlan(nk_nl *nl, uint16_t type, const char *port, unsigned vid, uint16_t flags,
+                       nk_err **err)
+{
+	const char *op = type == RTM_SETLINK ? "add" : "delete";
+	int r = nk_link_name_check(port, err);
+	if (r < 0)
+		return nk_err_wrap(err, r, "%s vlan", op);
+	if (vid < 1 || vid > 4094)
+		return nk_err_set(err, 0, "%s vlan %u on %s: not a VLAN id (1 to 4094)", op, vid,
+		                  port);
+	int index = nk_link_index(nl, port);
+	if (index < 0)
+		return nk_err_set(err, -index, "%s vlan %u on %s", op, vid, port);
+	_Alignas(NLMSG_ALIGNTO) char buf[NK_NL_REQ_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = change_msg(buf, type, NULL, index, &ifi);
+	ifi->ifi_family = AF_BRIDGE;
+	struct nlattr *spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	mnl_attr_put_u16(nlh, IFLA_BRIDGE_FLAGS, BRIDGE_FLAGS_MASTER);
+	struct bridge_vlan_info info = {.flags = flags, .vid = (uint16_t)vid};
+	mnl_attr_put(nlh, IFLA_BRIDGE_VLAN_INFO, sizeof(info), &info);
+	mnl_attr_nest_end(nlh, spec);
+	return nk_nl_request(nl, nlh, err, "%s vlan %u on %s", op, vid, port);
+}
+
+int nk_bridge_vlan_add(nk_nl *nl, const char *port, unsigned vid, bool pvid, nk_err **err)
+{
+	uint16_t flags = pvid ? BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED : 0;
+	return bridge_vlan(nl, RTM_SETLINK, port, vid, flags, err);
+}
+
+int nk_bridge_vlan_del(nk_nl *nl, const char *port, unsigned vid, nk_err **err)
+{
+	return bridge_vlan(nl, RTM_DELLINK, port, vid, 0, err);
 }

@@ -40,6 +40,9 @@ typedef struct nk_link {
 	unsigned char mac[6];
 	int master;         /* ifindex of the bridge it is enslaved to, or 0 */
 	int link;           /* IFLA_LINK: the parent of a macvlan/vlan, the peer of a veth */
+	unsigned num_tx_queues, num_rx_queues; /* as created (numtxqueues, numrxqueues) */
+	bool vlan_filtering;   /* a bridge: vlan_filtering on */
+	unsigned default_pvid; /* a bridge: the VLAN a new port joins untagged, 0 for none */
 } nk_link;
 
 /* ifindex of name, or -ENODEV (no err filled: a lookup is not a failure). */
@@ -53,9 +56,13 @@ int nk_link_name(nk_nl *nl, int ifindex, char name[IFNAMSIZ], nk_err **err);
 int nk_link_name_check(const char *name, nk_err **err);
 
 int nk_link_veth_create(nk_nl *nl, const char *name, const char *peer, nk_err **err);
-/* The same, with the peer created directly in the namespace of peer_netns_fd (-1: here). */
-int nk_link_veth_create_ns(nk_nl *nl, const char *name, const char *peer, int peer_netns_fd,
-			   nk_err **err);
+
+typedef struct nk_veth_opts {
+	int peer_netns_fd;             /* the peer is born in that namespace; -1: here */
+	unsigned rx_queues, tx_queues; /* of both ends; 0: the kernel's default */
+} nk_veth_opts;
+int nk_link_veth_create_with(nk_nl *nl, const char *name, const char *peer,
+                             const nk_veth_opts *opts, nk_err **err);
 int nk_link_bridge_create(nk_nl *nl, const char *name, nk_err **err);
 /* mode: MACVLAN_MODE_* from <linux/if_link.h> */
 int nk_link_macvlan_create(nk_nl *nl, const char *name, const char *parent, unsigned mode, nk_err **err);
@@ -73,6 +80,13 @@ int nk_link_set_mac(nk_nl *nl, const char *name, const unsigned char mac[6], nk_
 int nk_link_rename(nk_nl *nl, const char *name, const char *newname, nk_err **err);
 /* Moves name into the namespace of netns_fd, renamed to newname there when newname != NULL. */
 int nk_link_move_netns(nk_nl *nl, const char *name, int netns_fd, const char *newname, nk_err **err);
+
+/*
+ * VLANs of a bridge port (its bridge needs vlan_filtering): vid joins the port tagged, or as its
+ * PVID, egress untagged, when pvid is true; delete takes it off the port.
+ */
+int nk_bridge_vlan_add(nk_nl *nl, const char *port, unsigned vid, bool pvid, nk_err **err);
+int nk_bridge_vlan_del(nk_nl *nl, const char *port, unsigned vid, nk_err **err);
 
 /* ---- addresses (addr.c) ---- */
 
@@ -132,6 +146,13 @@ int nk_route_list(nk_nl *nl, int family, unsigned table, nk_route **out, size_t 
  * those were added on purpose by an administrator and the kernel would never relearn them.
  */
 int nk_neigh_flush(nk_nl *nl, int ifindex, nk_err **err);
+/*
+ * Proxy entries (`ip neigh add proxy ADDR dev DEV`): the device answers ARP (IPv4) or neighbour
+ * solicitations (IPv6) for addr, 4 or 16 bytes by family. The kernel keeps one entry per address
+ * and device: adding one that exists succeeds; deleting one that does not fails (ENOENT).
+ */
+int nk_neigh_proxy_add(nk_nl *nl, int ifindex, int family, const void *addr, nk_err **err);
+int nk_neigh_proxy_del(nk_nl *nl, int ifindex, int family, const void *addr, nk_err **err);
 
 /* ---- helpers ---- */
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Routes over rtnetlink (add, delete, list) and flushing a device's neighbour entries. */
+/* Routes over rtnetlink (add, delete, list), and neighbour entries: flush, proxy entries. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -304,4 +304,37 @@ int nk_neigh_flush(nk_nl *nl, int ifindex, nk_err **err)
 			return r;
 	}
 	return 0;
+}
+
+/* ---- proxy entries ------------------------------------------------------------------------ */
+
+static int neigh_proxy(nk_nl *nl, uint16_t type, int ifindex, int family, const void *addr,
+                       nk_err **err)
+{
+	const char *op = type == RTM_NEWNEIGH ? "add" : "delete";
+	char ip[INET6_ADDRSTRLEN] = "?", dev[IFNAMSIZ];
+	size_t len = addr_len(family);
+	if (!len)
+		return nk_err_set(err, EAFNOSUPPORT, "%s proxy entry: family %d", op, family);
+	inet_ntop(family, addr, ip, sizeof(ip));
+	dev_name(nl, ifindex, dev);
+	_Alignas(NLMSG_ALIGNTO) char buf[NK_NL_REQ_SIZE];
+	struct nlmsghdr *nlh =
+	    nk_nl_msg(buf, type, type == RTM_NEWNEIGH ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	struct ndmsg *ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = (unsigned char)family;
+	ndm->ndm_ifindex = ifindex;
+	ndm->ndm_flags = NTF_PROXY;
+	mnl_attr_put(nlh, NDA_DST, len, addr);
+	return nk_nl_request(nl, nlh, err, "%s proxy entry %s on %s", op, ip, dev);
+}
+
+int nk_neigh_proxy_add(nk_nl *nl, int ifindex, int family, const void *addr, nk_err **err)
+{
+	return neigh_proxy(nl, RTM_NEWNEIGH, ifindex, family, addr, err);
+}
+
+int nk_neigh_proxy_del(nk_nl *nl, int ifindex, int family, const void *addr, nk_err **err)
+{
+	return neigh_proxy(nl, RTM_DELNEIGH, ifindex, family, addr, err);
 }

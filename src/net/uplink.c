@@ -341,6 +341,46 @@ int nk_uplink_of(const char *bridge, char iface[IFNAMSIZ])
 	return 0;
 }
 
+/* ---- the entry both commands share ---- */
+
+/* A command's check (reads, changes nothing) or its steps (each recorded on the undo stack). */
+typedef int (*uplink_fn)(void *cmd, nk_net_notes *notes, nk_err **err);
+
+typedef struct uplink_cmd {
+	const char *bridge, *iface;
+	nk_nl **nl;     /* pointed at the socket, while uplink_run runs */
+	nk_undo **undo; /* pointed at the undo stack of the steps, while they run */
+	uplink_fn check, steps;
+	void *cmd;
+} uplink_cmd;
+
+/*
+ * Both names checked, the host lock held, a netlink socket; then the command's check, and its
+ * steps: when one fails, every step done is undone, last first, before the lock goes.
+ */
+static int uplink_run(const uplink_cmd *c, nk_net_notes *notes, nk_err **err)
+{
+	_cleanup_(nl_closep) nk_nl nl = {0};
+	int r = nk_link_name_check(c->bridge, err);
+	if (r == 0)
+		r = nk_link_name_check(c->iface, err);
+	_cleanup_close_ int lock = r < 0 ? -1 : nk_net_lock(err);
+	if (lock < 0)
+		return r < 0 ? r : lock;
+	*c->nl = &nl;
+	r = nk_nl_open(&nl, err);
+	if (r == 0)
+		r = c->check(c->cmd, notes, err);
+	if (r < 0)
+		return r;
+	_cleanup_(nk_undo_rollbackp) nk_undo undo = {.nl = &nl};
+	*c->undo = &undo;
+	r = c->steps(c->cmd, notes, err);
+	if (r == 0)
+		nk_undo_commit(&undo);
+	return r;
+}
+
 /* ---- attach ---- */
 
 typedef struct attach {
@@ -352,8 +392,9 @@ typedef struct attach {
 	l3_snap snap;
 } attach;
 
-static int attach_check(attach *a, nk_err **err)
+static int attach_check(void *cmd, nk_net_notes *notes, nk_err **err)
 {
+	attach *a = cmd;
 	int r = nk_link_get(a->nl, a->iface, &a->nic, err);
 	if (r < 0)
 		return r;
@@ -439,8 +480,9 @@ static int attach_state(attach *a, nk_err **err)
 	return r < 0 ? r : nk_undo_push(a->undo, undo_unlink, path, strlen(path) + 1, err);
 }
 
-static int attach_steps(attach *a, nk_err **err)
+static int attach_steps(void *cmd, nk_net_notes *notes, nk_err **err)
 {
+	attach *a = cmd;
 	move m = {.nl = a->nl,
 	          .undo = a->undo,
 	          .snap = &a->snap,
@@ -464,26 +506,15 @@ static int attach_steps(attach *a, nk_err **err)
 
 int nk_uplink_attach(const char *bridge, const char *iface, nk_net_notes *notes, nk_err **err)
 {
-	_cleanup_(nl_closep) nk_nl nl = {0};
-	attach a = {.nl = &nl, .bridge = bridge, .iface = iface};
-	int r = nk_link_name_check(bridge, err);
-	if (r == 0)
-		r = nk_link_name_check(iface, err);
-	_cleanup_close_ int lock = r < 0 ? -1 : nk_net_lock(err);
-	if (lock < 0)
-		return r < 0 ? r : lock;
-	r = nk_nl_open(&nl, err);
-	if (r == 0)
-		r = attach_check(&a, err);
-	if (r < 0)
-		return r;
-	{
-		_cleanup_(nk_undo_rollbackp) nk_undo undo = {.nl = &nl};
-		a.undo = &undo;
-		r = attach_steps(&a, err);
-		if (r == 0)
-			nk_undo_commit(&undo);
-	}
+	attach a = {.bridge = bridge, .iface = iface};
+	uplink_cmd c = {.bridge = bridge,
+	                .iface = iface,
+	                .nl = &a.nl,
+	                .undo = &a.undo,
+	                .check = attach_check,
+	                .steps = attach_steps,
+	                .cmd = &a};
+	int r = uplink_run(&c, notes, err);
 	if (r == 0 && !(a.nic.flags & IFF_UP))
 		nk_net_note(notes, "%s is down, so %s has no link: ip link set %s up", iface,
 		            bridge, iface);
@@ -507,8 +538,9 @@ typedef struct detach {
 	l3_snap snap;
 } detach;
 
-static int detach_check(detach *d, nk_err **err)
+static int detach_check(void *cmd, nk_net_notes *notes, nk_err **err)
 {
+	detach *d = cmd;
 	int r = state_load(d->bridge, &d->st, &d->recorded, err);
 	if (r == 0)
 		r = nk_link_get(d->nl, d->bridge, &d->br, err);
@@ -582,8 +614,9 @@ static int detach_bridge(detach *d, nk_net_notes *notes, nk_err **err)
 	return nk_link_delete(d->nl, d->bridge, err);
 }
 
-static int detach_steps(detach *d, nk_net_notes *notes, nk_err **err)
+static int detach_steps(void *cmd, nk_net_notes *notes, nk_err **err)
 {
+	detach *d = cmd;
 	move m = {.nl = d->nl,
 	          .undo = d->undo,
 	          .snap = &d->snap,
@@ -603,26 +636,15 @@ static int detach_steps(detach *d, nk_net_notes *notes, nk_err **err)
 
 int nk_uplink_detach(const char *bridge, const char *iface, nk_net_notes *notes, nk_err **err)
 {
-	_cleanup_(nl_closep) nk_nl nl = {0};
-	detach d = {.nl = &nl, .bridge = bridge, .iface = iface};
-	int r = nk_link_name_check(bridge, err);
-	if (r == 0)
-		r = nk_link_name_check(iface, err);
-	_cleanup_close_ int lock = r < 0 ? -1 : nk_net_lock(err);
-	if (lock < 0)
-		return r < 0 ? r : lock;
-	r = nk_nl_open(&nl, err);
-	if (r == 0)
-		r = detach_check(&d, err);
-	if (r < 0)
-		return r;
-	{
-		_cleanup_(nk_undo_rollbackp) nk_undo undo = {.nl = &nl};
-		d.undo = &undo;
-		r = detach_steps(&d, notes, err);
-		if (r == 0)
-			nk_undo_commit(&undo);
-	}
+	detach d = {.bridge = bridge, .iface = iface};
+	uplink_cmd c = {.bridge = bridge,
+	                .iface = iface,
+	                .nl = &d.nl,
+	                .undo = &d.undo,
+	                .check = detach_check,
+	                .steps = detach_steps,
+	                .cmd = &d};
+	int r = uplink_run(&c, notes, err);
 	if (r == 0)
 		nk_net_note(notes, "%s: moved %zu address%s and %zu route%s back from %s", iface,
 		            d.snap.naddrs, d.snap.naddrs == 1 ? "" : "es", d.snap.nroutes,

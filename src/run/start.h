@@ -26,8 +26,8 @@ typedef struct nk_container {
 	int *masters;      /* [0] console (-1 when lxc.console.path = none), [1..] tty1..N */
 	size_t n_masters;
 	struct nk_netc *net; /* while starting: the networks being set up (undone on failure) */
-	char **phys;       /* after stop: "ifindex:name" devices to give back, "veth:NAME" to delete */
-	int netns_fd;      /* the container's network namespace while phys devices are in it */
+	char **phys;       /* records of what stop undoes on the host (net/container_stop.c) */
+	int netns_fd;      /* the container's network namespace, held until those are undone */
 } nk_container;
 
 typedef struct nk_start_opts {

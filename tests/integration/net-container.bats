@@ -9,6 +9,8 @@ ping() { /bin/busybox ping "$@"; }
 
 setup() {
   setup_lxcpath
+  # A suffix for this test's own host links (veth.pair, bridges, parents): nkt<role>$ID.
+  ID=$(printf '%04x' $((RANDOM)))
   ip link add "$BR" type bridge
   ip addr add 10.231.0.1/24 dev "$BR"
   ip link set "$BR" up
@@ -22,7 +24,9 @@ teardown() {
     for n in "${NT_NAMESPACES[@]}"; do ip netns del "$n" 2>/dev/null || true; done
     rm -rf "$NT_DIR"
   fi
-  for l in "$BR" nktpar0 nktph0 nktph1; do ip link del "$l" 2>/dev/null || true; done
+  for l in "$BR" nktpar0 nktph0 nktph1 "nktv$ID" "nktl$ID"; do
+    ip link del "$l" 2>/dev/null || true
+  done
 }
 
 veth_on() { # NAME ADDRESS [extra config lines]
@@ -171,4 +175,194 @@ nook_host() {
   [ "$status" -eq 0 ]
   nook_host stop -P "$LP" -n d1 -k
   nook_host net rm nookbr0
+}
+
+# ---- host routes, router mode ----
+
+@test "router mode: host routes through the host end (veth.ipv4/ipv6.route too), the host pings the container; all gone at stop" {
+  local pair=nktr$ID
+  cat <<EOF | make_busybox r1
+lxc.net.0.type = veth
+lxc.net.0.veth.mode = router
+lxc.net.0.veth.pair = $pair
+lxc.net.0.flags = up
+lxc.net.0.ipv4.address = 10.235.0.5/32
+lxc.net.0.ipv4.gateway = 169.254.0.1
+lxc.net.0.veth.ipv4.route = 10.235.1.0/24
+lxc.net.0.ipv6.address = fd42:235::5/128
+lxc.net.0.veth.ipv6.route = fd42:236::/64
+EOF
+  nook start -P "$LP" -n r1
+  [[ $(ip route show 10.235.0.5) == *"dev $pair"* ]]
+  [[ $(ip route show 10.235.1.0/24) == *"dev $pair"* ]]
+  [[ $(ip -6 route show fd42:235::5) == *"dev $pair"* ]]
+  [[ $(ip -6 route show fd42:236::/64) == *"dev $pair"* ]]
+  # The host end answers ARP for the gateway the container was given (it exists nowhere).
+  [[ $(ip neigh show proxy dev "$pair") == *169.254.0.1* ]]
+  [ "$(cat "/proc/sys/net/ipv4/conf/$pair/forwarding")" = 1 ]
+  run nook attach -P "$LP" -n r1 -- ip route
+  [[ $output == *"default via 169.254.0.1"* ]]
+  ping -c 1 -W 2 10.235.0.5
+  nook stop -P "$LP" -n r1 -k
+  ! ip link show "$pair" 2>/dev/null
+  [ -z "$(ip route show 10.235.0.5)" ]
+  [ -z "$(ip route show 10.235.1.0/24)" ]
+  [ -z "$(ip -6 route show fd42:236::/64)" ]
+}
+
+@test "veth.ipv4.route in bridge mode: a route on the host towards the container's host end" {
+  local pair=nktb$ID
+  printf 'lxc.net.0.type = veth\nlxc.net.0.link = %s\nlxc.net.0.veth.pair = %s\nlxc.net.0.flags = up\nlxc.net.0.ipv4.address = 10.231.0.31/24\nlxc.net.0.veth.ipv4.route = 10.237.0.0/24\n' "$BR" "$pair" | make_busybox rb
+  nook start -P "$LP" -n rb
+  [[ $(ip route show 10.237.0.0/24) == *"dev $pair"* ]]
+  nook stop -P "$LP" -n rb -k
+  [ -z "$(ip route show 10.237.0.0/24)" ]
+}
+
+@test "a veth.ipv4.route the host has already fails the start naming the key, and nothing is left" {
+  ip route add 10.238.0.0/24 dev "$BR"
+  printf 'lxc.net.0.type = veth\nlxc.net.0.link = %s\nlxc.net.0.flags = up\nlxc.net.0.veth.ipv4.route = 10.238.0.0/24\n' "$BR" | make_busybox rx
+  run nook start -P "$LP" -n rx
+  [ "$status" -eq 1 ]
+  one_line
+  [[ $output == *"lxc.net.0.veth.ipv4.route"*"10.238.0.0/24"* ]]
+  [ -z "$(ip -o link show master "$BR")" ]
+  [ -z "$(leftovers rx)" ]
+}
+
+# ---- bridge VLANs ----
+
+@test "veth.vlan.id on a bridge without vlan_filtering: one line naming the key, nothing created" {
+  printf 'lxc.net.0.type = veth\nlxc.net.0.link = %s\nlxc.net.0.veth.vlan.id = 10\n' "$BR" | make_busybox v1
+  before=$(ip -o link | wc -l)
+  run nook start -P "$LP" -n v1
+  [ "$status" -eq 1 ]
+  one_line
+  [[ $output == *"lxc.net.0.veth.vlan.id: bridge $BR does not filter VLANs"* ]]
+  [ "$(ip -o link | wc -l)" -eq "$before" ]
+  [ -z "$(leftovers v1)" ]
+  printf 'lxc.net.0.type = veth\nlxc.net.0.link = %s\nlxc.net.0.veth.vlan.id = 10\nlxc.net.0.veth.vlan.tagged.id = 10\n' "$BR" | make_busybox v2
+  run nook start -P "$LP" -n v2
+  [ "$status" -eq 1 ]
+  [[ $output == *"lxc.net.0.veth.vlan.tagged.id: 10 is veth.vlan.id already"* ]]
+}
+
+@test "veth.vlan.id and veth.vlan.tagged.id: the host port's PVID and tagged VLANs on a vlan_filtering bridge" {
+  local vbr=nktv$ID pair=nktp$ID
+  ip link add "$vbr" type bridge vlan_filtering 1 2>/dev/null ||
+    skip "this kernel's bridge cannot filter VLANs (CONFIG_BRIDGE_VLAN_FILTERING)"
+  ip link set "$vbr" up
+  printf 'lxc.net.0.type = veth\nlxc.net.0.link = %s\nlxc.net.0.veth.pair = %s\nlxc.net.0.veth.vlan.id = 10\nlxc.net.0.veth.vlan.tagged.id = 20\nlxc.net.0.veth.vlan.tagged.id = 30\n' "$vbr" "$pair" | make_busybox v3
+  nook start -P "$LP" -n v3
+  run bridge -j vlan show dev "$pair"
+  echo "$output"
+  echo "$output" | python3 -c '
+import json, sys
+vlans = {v["vlan"]: v.get("flags", []) for e in json.load(sys.stdin) for v in e["vlans"]}
+assert set(vlans) == {10, 20, 30}, vlans
+assert "PVID" in vlans[10] and "Egress Untagged" in vlans[10], vlans
+assert not vlans[20] and not vlans[30], vlans'
+  nook stop -P "$LP" -n v3 -k
+  [ -z "$(bridge vlan show dev "$pair" 2>/dev/null)" ]
+}
+
+# ---- queues ----
+
+@test "veth.n_rxqueues and veth.n_txqueues: both ends have that many queues" {
+  local pair=nktq$ID
+  printf 'lxc.net.0.type = veth\nlxc.net.0.link = %s\nlxc.net.0.veth.pair = %s\nlxc.net.0.veth.n_rxqueues = 4\nlxc.net.0.veth.n_txqueues = 3\n' "$BR" "$pair" | make_busybox q1
+  nook start -P "$LP" -n q1
+  ip -d link show "$pair" | grep -q "numtxqueues 3 numrxqueues 4"
+  [ "$(ls "/sys/class/net/$pair/queues" | grep -c '^rx-')" -eq 4 ]
+  [ "$(ls "/sys/class/net/$pair/queues" | grep -c '^tx-')" -eq 3 ]
+  run nook attach -P "$LP" -n q1 -- ls /sys/class/net/eth0/queues
+  [ "$(echo "$output" | tr ' ' '\n' | grep -c '^rx-')" -eq 4 ]
+  [ "$(echo "$output" | tr ' ' '\n' | grep -c '^tx-')" -eq 3 ]
+}
+
+# ---- l2proxy ----
+
+# A host link of the test's own for l2proxy, with forwarding (and proxy_ndp) on as LXC requires.
+l2proxy_link() {
+  ip link add "nktl$ID" type veth peer name "nktm$ID"
+  ip link set "nktl$ID" up
+  if [[ ${1:-on} == on ]]; then
+    sysctl -qw "net.ipv4.conf.nktl$ID.forwarding=1" "net.ipv6.conf.nktl$ID.forwarding=1" \
+      "net.ipv6.conf.nktl$ID.proxy_ndp=1"
+  fi
+}
+
+@test "l2proxy: proxy entries on the link for the container's addresses, removed at stop" {
+  l2proxy_link
+  printf 'lxc.net.0.type = veth\nlxc.net.0.veth.mode = router\nlxc.net.0.link = nktl%s\nlxc.net.0.l2proxy = 1\nlxc.net.0.flags = up\nlxc.net.0.ipv4.address = 10.236.0.5/32\nlxc.net.0.ipv6.address = fd42:237::5/128\n' "$ID" | make_busybox l1
+  nook start -P "$LP" -n l1
+  run ip neigh show proxy dev "nktl$ID"
+  echo "$output"
+  [[ $output == *10.236.0.5* ]]
+  [[ $output == *fd42:237::5* ]]
+  nook stop -P "$LP" -n l1 -k
+  [ -z "$(ip neigh show proxy dev "nktl$ID")" ]
+}
+
+@test "l2proxy without forwarding on the link: one line naming the key, nothing created" {
+  l2proxy_link off
+  printf 'lxc.net.0.type = veth\nlxc.net.0.veth.mode = router\nlxc.net.0.link = nktl%s\nlxc.net.0.l2proxy = 1\nlxc.net.0.ipv4.address = 10.236.0.6/32\n' "$ID" | make_busybox l2
+  before=$(ip -o link | wc -l)
+  run nook start -P "$LP" -n l2
+  [ "$status" -eq 1 ]
+  one_line
+  [[ $output == *"lxc.net.0.l2proxy: needs net.ipv4.conf.nktl$ID.forwarding = 1"* ]]
+  [ "$(ip -o link | wc -l)" -eq "$before" ]
+  [ -z "$(ip neigh show proxy dev "nktl$ID")" ]
+}
+
+# ---- scripts ----
+
+# A net script that logs its arguments, LXC's variables and whether the host end exists.
+net_script() {
+  cat > "$LP/net.sh" <<'SCRIPT'
+#!/bin/sh
+dir=$(dirname "$0")
+peer=absent
+[ -n "$LXC_NET_PEER" ] && [ -e "/sys/class/net/$LXC_NET_PEER" ] && peer=present
+echo "$* | $LXC_NAME $LXC_HOOK_SECTION $LXC_HOOK_TYPE $LXC_NET_TYPE $LXC_NET_PARENT $LXC_NET_PEER $peer" >> "$dir/net.log"
+SCRIPT
+  chmod +x "$LP/net.sh"
+}
+
+@test "script.up and script.down run with LXC's arguments and variables; down at stop, before the host end goes" {
+  local pair=nkts$ID
+  net_script
+  printf 'lxc.net.0.type = veth\nlxc.net.0.link = %s\nlxc.net.0.veth.pair = %s\nlxc.net.0.script.up = %s\nlxc.net.0.script.down = %s\n' "$BR" "$pair" "$LP/net.sh" "$LP/net.sh" | make_busybox s1
+  nook start -P "$LP" -n s1
+  cat "$LP/net.log"
+  [ "$(cat "$LP/net.log")" = "s1 net up veth $BR $pair | s1 net up veth $BR $pair present" ]
+  nook stop -P "$LP" -n s1 -k
+  cat "$LP/net.log"
+  [ "$(sed -n 2p "$LP/net.log")" = "s1 net down veth $BR $pair | s1 net down veth $BR $pair present" ]
+  ! ip link show "$pair" 2>/dev/null
+}
+
+@test "a start that fails after script.up runs script.down and removes l2proxy's entries" {
+  l2proxy_link
+  net_script
+  printf 'lxc.net.0.type = veth\nlxc.net.0.veth.mode = router\nlxc.net.0.link = nktl%s\nlxc.net.0.l2proxy = 1\nlxc.net.0.ipv4.address = 10.236.0.7/32\nlxc.net.0.script.up = %s\nlxc.net.0.script.down = %s\nlxc.hook.start-host = /bin/false\n' "$ID" "$LP/net.sh" "$LP/net.sh" | make_busybox s2
+  run nook start -P "$LP" -n s2
+  [ "$status" -eq 1 ]
+  cat "$LP/net.log"
+  grep -q "^s2 net up veth nktl$ID " "$LP/net.log"
+  grep -q "^s2 net down veth nktl$ID " "$LP/net.log"
+  [ -z "$(ip neigh show proxy dev "nktl$ID")" ]
+  [ -z "$(leftovers s2)" ]
+}
+
+# ---- gateways ----
+
+@test "ipv6.gateway = auto: the bridge's IPv6 address is the container's default route" {
+  ip addr add fd42:231::1/64 dev "$BR" nodad
+  printf 'lxc.net.0.type = veth\nlxc.net.0.link = %s\nlxc.net.0.flags = up\nlxc.net.0.ipv6.address = fd42:231::11/64\nlxc.net.0.ipv6.gateway = auto\n' "$BR" | make_busybox g6
+  nook start -P "$LP" -n g6
+  run nook attach -P "$LP" -n g6 -- ip -6 route
+  echo "$output"
+  [[ $output == *"default via fd42:231::1"* ]]
 }

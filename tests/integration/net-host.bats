@@ -165,6 +165,27 @@ host_state() {
   [ "${#lines[@]}" -eq 1 ]
 }
 
+@test "net create: dnsmasq's daemonizing leaves no zombie where pid 1 does not reap" {
+  # pid 1 of a pid namespace of the test's own is a sleep, which never reaps its orphans
+  # (its fds closed: bats waits for every holder of its output to end).
+  unshare --pid --fork --mount-proc --kill-child sleep 600 </dev/null >/dev/null 2>&1 3>&- &
+  local ush=$! init=""
+  for _ in $(seq 50); do init=$(pgrep -P "$ush" -x sleep) && break; sleep 0.1; done
+  [ -n "$init" ]
+  run nsenter -t "$init" -p -m --net="/run/netns/$(ns host)" -- "$NOOK" net create nktz0 \
+    --subnet 10.0.9.0/24 --dhcp 10.0.9.10,10.0.9.20
+  echo "$output"
+  [ "$status" -eq 0 ]
+  ps -o pid=,stat=,comm= --ppid "$init" || true
+  local zombies
+  zombies=$(ps -o stat= --ppid "$init" | grep -c '^Z' || true)
+  nsenter -t "$init" -p -m --net="/run/netns/$(ns host)" -- "$NOOK" net rm nktz0 >/dev/null || true
+  # A pid namespace's init takes only SIGKILL from outside it; the namespace ends with it.
+  kill -9 "$init" 2>/dev/null || true
+  wait "$ush" 2>/dev/null || true
+  [ "$zombies" -eq 0 ]
+}
+
 @test "net create with --ipv6: the bridge gets the IPv6 gateway, NAT in ip and ip6 tables" {
   run nook_in host net create lab0 --subnet 10.9.0.0/24 --nat --dhcp 10.9.0.10,10.9.0.20 --ipv6 fd42:9::/64
   echo "$output"

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
@@ -258,6 +259,139 @@ static void bridge_scenario(void)
 	CK(get(&nl, "nkb0").master == 0);
 	CK_ERR(nk_link_set_master(&nl, "nkb0", "nope0", &err), ENODEV, "nope0", "No such device");
 	CK_OK(nk_link_delete(&nl, "nkbr0", &err));
+	nk_nl_close(&nl);
+}
+
+static void veth_queues_scenario(void)
+{
+	nk_nl nl;
+	nk_err *err = NULL;
+	CK_OK(nk_nl_open(&nl, &err));
+	int other = second_netns();
+	nk_veth_opts o = {.peer_netns_fd = other, .rx_queues = 4, .tx_queues = 3};
+	CK_OK(nk_link_veth_create_with(&nl, "nkq0", "nkq1", &o, &err));
+	nk_link a = get(&nl, "nkq0");
+	CK(a.num_rx_queues == 4 && a.num_tx_queues == 3);
+	CK(nk_link_index(&nl, "nkq1") == -ENODEV); /* born in the other namespace */
+	nk_nl in;
+	CK_OK(nk_nl_open_netns(&in, other, &err));
+	nk_link b = get(&in, "nkq1");
+	CK(b.num_rx_queues == 4 && b.num_tx_queues == 3);
+	nk_nl_close(&in);
+	/* The kernel's default when none is asked for. */
+	CK_OK(nk_link_veth_create(&nl, "nkq2", "nkq3", &err));
+	CK(get(&nl, "nkq2").num_rx_queues >= 1);
+	close(other);
+	nk_nl_close(&nl);
+}
+
+struct port_vlans {
+	int ifindex;
+	unsigned n, pvid;
+	uint16_t vids[8];
+	bool untagged[8];
+};
+
+static int port_vlans_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct port_vlans *v = data;
+	if (!nlh) {
+		v->n = v->pvid = 0;
+		return 0;
+	}
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	if (ifi->ifi_index != v->ifindex)
+		return 0;
+	const struct nlattr *tb[IFLA_MAX + 1];
+	nk_nl_attrs(nlh, sizeof(*ifi), tb, IFLA_MAX);
+	if (!tb[IFLA_AF_SPEC])
+		return 0;
+	const struct nlattr *spec = tb[IFLA_AF_SPEC];
+	const char *end = (const char *)spec + spec->nla_len;
+	for (const struct nlattr *a = mnl_attr_get_payload(spec);
+	     mnl_attr_ok(a, (int)(end - (const char *)a)); a = mnl_attr_next(a)) {
+		struct bridge_vlan_info info;
+		if (mnl_attr_get_type(a) != IFLA_BRIDGE_VLAN_INFO || v->n == 8 ||
+		    !nk_nl_bytes(a, &info, sizeof(info)))
+			continue;
+		if (info.flags & BRIDGE_VLAN_INFO_PVID)
+			v->pvid = info.vid;
+		v->untagged[v->n] = info.flags & BRIDGE_VLAN_INFO_UNTAGGED;
+		v->vids[v->n++] = info.vid;
+	}
+	return 0;
+}
+
+/* What `bridge vlan show dev PORT` reads: the port's VLANs from an AF_BRIDGE dump. */
+static struct port_vlans port_vlans(nk_nl *nl, const char *port)
+{
+	nk_err *err = NULL;
+	struct port_vlans v = {.ifindex = get(nl, port).index};
+	_Alignas(NLMSG_ALIGNTO) char buf[NK_NL_REQ_SIZE];
+	struct nlmsghdr *nlh = nk_nl_msg(buf, RTM_GETLINK, NLM_F_DUMP);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_BRIDGE;
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_BRVLAN);
+	CK_OK(nk_nl_query(nl, nlh, port_vlans_cb, &v, &err, "list vlans"));
+	return v;
+}
+
+static bool has_vlan(const struct port_vlans *v, unsigned vid, bool untagged)
+{
+	for (unsigned i = 0; i < v->n; i++)
+		if (v->vids[i] == vid)
+			return v->untagged[i] == untagged;
+	return false;
+}
+
+static void bridge_vlan_scenario(void)
+{
+	nk_nl nl;
+	nk_err *err = NULL;
+	CK_OK(nk_nl_open(&nl, &err));
+	CK_OK(nk_link_bridge_create(&nl, "nkvbr", &err));
+	nk_link br = get(&nl, "nkvbr");
+	CK(!br.vlan_filtering);
+	/* Refused before the kernel is asked: these need no VLAN support. */
+	CK_ERR(nk_bridge_vlan_add(&nl, "nkvbr", 4095, false, &err), EINVAL,
+	       "add vlan 4095 on nkvbr", "not a VLAN id");
+	CK_ERR(nk_bridge_vlan_del(&nl, "nkvbr", 0, &err), EINVAL, "delete vlan 0 on nkvbr",
+	       "not a VLAN id");
+	CK_ERR(nk_bridge_vlan_add(&nl, "nope0", 5, false, &err), ENODEV, "add vlan 5 on nope0",
+	       "No such device");
+	/* vlan_filtering on, as `ip link set nkvbr type bridge vlan_filtering 1` does it */
+	_Alignas(NLMSG_ALIGNTO) char buf[NK_NL_REQ_SIZE];
+	struct nlmsghdr *nlh = nk_nl_msg(buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_index = br.index;
+	struct nlattr *li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u8(nlh, IFLA_BR_VLAN_FILTERING, 1);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, li);
+	int r = nk_nl_request(&nl, nlh, &err, "vlan_filtering on");
+	if (r == -EOPNOTSUPP) { /* a kernel without CONFIG_BRIDGE_VLAN_FILTERING */
+		_cleanup_free_ char *text = take_text(&err);
+		fprintf(stderr, "  skipped: %s\n", text);
+		exit(SKIPPED);
+	}
+	CK_OK(r);
+	br = get(&nl, "nkvbr");
+	CK(br.vlan_filtering && br.default_pvid == 1);
+
+	CK_OK(nk_link_veth_create(&nl, "nkvp0", "nkvp1", &err));
+	CK_OK(nk_link_set_master(&nl, "nkvp0", "nkvbr", &err));
+	struct port_vlans v = port_vlans(&nl, "nkvp0");
+	CK(v.pvid == 1 && has_vlan(&v, 1, true));
+	CK_OK(nk_bridge_vlan_del(&nl, "nkvp0", 1, &err));
+	CK_OK(nk_bridge_vlan_add(&nl, "nkvp0", 10, true, &err));
+	CK_OK(nk_bridge_vlan_add(&nl, "nkvp0", 20, false, &err));
+	v = port_vlans(&nl, "nkvp0");
+	CK(v.n == 2 && v.pvid == 10 && has_vlan(&v, 10, true) && has_vlan(&v, 20, false));
+	/* Not a port of any bridge: the kernel says so. */
+	CK(nk_bridge_vlan_add(&nl, "nkvp1", 5, false, &err) < 0);
+	nk_err_freep(&err);
 	nk_nl_close(&nl);
 }
 
@@ -652,6 +786,69 @@ static void neigh_scenario(void)
 	nk_nl_close(&nl);
 }
 
+struct proxy_find {
+	int ifindex, family;
+	unsigned char dst[16];
+	bool found;
+};
+
+static int proxy_find_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct proxy_find *f = data;
+	if (!nlh) {
+		f->found = false;
+		return 0;
+	}
+	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[NDA_MAX + 1];
+	nk_nl_attrs(nlh, sizeof(*ndm), tb, NDA_MAX);
+	unsigned char dst[16];
+	size_t len = f->family == AF_INET ? 4 : 16;
+	if (ndm->ndm_ifindex == f->ifindex && ndm->ndm_family == f->family &&
+	    (ndm->ndm_flags & NTF_PROXY) && nk_nl_bytes(tb[NDA_DST], dst, len) &&
+	    !memcmp(dst, f->dst, len))
+		f->found = true;
+	return 0;
+}
+
+/* `ip neigh show proxy`: a dump asked with ndm_flags NTF_PROXY lists the proxy entries. */
+static bool proxy_listed(nk_nl *nl, int ifindex, int family, const char *dst)
+{
+	nk_err *err = NULL;
+	struct proxy_find f = {.ifindex = ifindex, .family = family};
+	ip(family, dst, f.dst);
+	_Alignas(NLMSG_ALIGNTO) char buf[NK_NL_REQ_SIZE];
+	struct nlmsghdr *nlh = nk_nl_msg(buf, RTM_GETNEIGH, NLM_F_DUMP);
+	struct ndmsg *ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = (unsigned char)family;
+	ndm->ndm_flags = NTF_PROXY;
+	CK_OK(nk_nl_query(nl, nlh, proxy_find_cb, &f, &err, "list proxy entries"));
+	return f.found;
+}
+
+static void neigh_proxy_scenario(void)
+{
+	nk_nl nl;
+	nk_err *err = NULL;
+	CK_OK(nk_nl_open(&nl, &err));
+	int idx = route_setup(&nl);
+	unsigned char a4[4], a6[16];
+	ip(AF_INET, "10.2.0.50", a4);
+	ip(AF_INET6, "fd00:2::50", a6);
+	CK_OK(nk_neigh_proxy_add(&nl, idx, AF_INET, a4, &err));
+	CK_OK(nk_neigh_proxy_add(&nl, idx, AF_INET6, a6, &err));
+	CK(proxy_listed(&nl, idx, AF_INET, "10.2.0.50"));
+	CK(proxy_listed(&nl, idx, AF_INET6, "fd00:2::50"));
+	CK_OK(nk_neigh_proxy_add(&nl, idx, AF_INET, a4, &err)); /* one entry, as before */
+	CK_OK(nk_neigh_proxy_del(&nl, idx, AF_INET, a4, &err));
+	CK_OK(nk_neigh_proxy_del(&nl, idx, AF_INET6, a6, &err));
+	CK(!proxy_listed(&nl, idx, AF_INET, "10.2.0.50"));
+	CK(!proxy_listed(&nl, idx, AF_INET6, "fd00:2::50"));
+	CK_ERR(nk_neigh_proxy_del(&nl, idx, AF_INET, a4, &err), ENOENT,
+	       "delete proxy entry 10.2.0.50", "No such file");
+	nk_nl_close(&nl);
+}
+
 /* ---- errors ---------------------------------------------------------------------------------- */
 
 static void errors_scenario(void)
@@ -712,6 +909,8 @@ static void errors_scenario(void)
 NETNS_TEST(veth)
 NETNS_TEST(many_links)
 NETNS_TEST(bridge)
+NETNS_TEST(bridge_vlan)
+NETNS_TEST(veth_queues)
 NETNS_TEST(macvlan)
 NETNS_TEST(ipvlan)
 NETNS_TEST(vlan)
@@ -722,6 +921,7 @@ NETNS_TEST(route_v4)
 NETNS_TEST(route_onlink)
 NETNS_TEST(route_v6)
 NETNS_TEST(neigh)
+NETNS_TEST(neigh_proxy)
 NETNS_TEST(errors)
 
 static void test_mac(void **state)
@@ -777,6 +977,8 @@ int main(void)
 	    cmocka_unit_test(test_addr_v6),      cmocka_unit_test(test_route_v4),
 	    cmocka_unit_test(test_route_onlink), cmocka_unit_test(test_route_v6),
 	    cmocka_unit_test(test_neigh),        cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_bridge_vlan),  cmocka_unit_test(test_veth_queues),
+	    cmocka_unit_test(test_neigh_proxy),
 	};
 	return cmocka_run_group_tests_name("net", tests, NULL, NULL);
 }

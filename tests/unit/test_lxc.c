@@ -1180,15 +1180,7 @@ static void test_not_applied(void **state)
 	                            "lxc.sched.core\n"
 	                            "lxc.time.offset.boot\n"
 	                            "lxc.time.offset.monotonic\n"
-	                            "lxc.proc.oom_score_adj\n"
-	                            "lxc.net.0.l2proxy\n"
-	                            "lxc.net.0.script.down\n"
-	                            "lxc.net.0.veth.ipv4.route\n"
-	                            "lxc.net.0.veth.ipv6.route\n"
-	                            "lxc.net.0.veth.vlan.id\n"
-	                            "lxc.net.0.veth.vlan.tagged.id\n"
-	                            "lxc.net.0.veth.n_rxqueues\n"
-	                            "lxc.net.0.veth.n_txqueues\n");
+	                            "lxc.proc.oom_score_adj\n");
 	_cleanup_(nk_spec_freep) nk_spec *min =
 	    parse_ok("lxc.uts.name = a\nlxc.net.0.type = empty\n");
 	_cleanup_strv_ char **none = nk_lxc_not_applied(min);
