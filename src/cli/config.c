@@ -75,8 +75,10 @@ static int do_check(nk_cli *cli, const char *path, nk_err **err)
 {
 	_cleanup_(nk_spec_freep) nk_spec *spec = NULL;
 	int r = load(path, &spec, err);
+	if (r == 0)
+		r = nk_spec_validate(spec, err);
 	if (r < 0)
-		return r;
+		return nk_err_wrap(err, r, "%s", path);
 	_cleanup_strv_ char **todo = nk_lxc_not_applied(spec);
 	for (char **k = todo; k && *k; k++)
 		printf("%s: not yet applied\n", *k);

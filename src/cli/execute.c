@@ -59,7 +59,7 @@ int nk_cmd_execute(nk_cli *cli, int argc, char **argv)
 	nk_cli_setup_log(cli);
 	_cleanup_err_ nk_err *err = NULL;
 	_cleanup_(nk_spec_freep) nk_spec *spec = NULL;
-	if (nk_cli_load_spec(cli, rcfile, sets, &spec, &err) < 0)
+	if (nk_cli_load_spec(cli, rcfile, sets, &spec, &err) < 0 || nk_spec_validate(spec, &err) < 0)
 		return nk_cli_fail(cli, err);
 	nk_cli_warn_not_applied(spec);
 	_cleanup_close_ int lock = nk_ct_lock(cli->lxcpath, cli->name, false, &err);

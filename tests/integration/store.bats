@@ -284,3 +284,25 @@ C
   nook destroy -P "$LP" -n lxcbb
   [ ! -e "$LP/lxcbb" ]
 }
+
+@test "config check, start and execute refuse a config whose keys contradict each other, in one line" {
+  nook create -q -P "$LP" -n cv -t busybox
+  printf 'lxc.cap.drop = sys_module\nlxc.cap.keep = chown\n' >> "$LP/cv/config"
+  run nook config check -P "$LP" -n cv
+  [ "$status" -ne 0 ]
+  one_line
+  [[ $output == *"lxc.cap.drop and lxc.cap.keep exclude each other"* ]]
+  run nook start -P "$LP" -n cv
+  [ "$status" -ne 0 ]
+  [[ $output == *"exclude each other"* ]]
+  run nook execute -P "$LP" -n cv -- true
+  [ "$status" -ne 0 ]
+  sed -i '/^lxc.cap.keep/d' "$LP/cv/config"
+  printf 'lxc.idmap = u 0 100000 65536\nlxc.idmap = u 1000 100500 10\nlxc.idmap = g 0 100000 65536\n' >> "$LP/cv/config"
+  run nook start -P "$LP" -n cv
+  [ "$status" -ne 0 ]
+  one_line
+  [[ $output == *"lxc.idmap"*"overlaps"* ]]
+  run nook start -P "$LP" -n cv -s lxc.net.0.type=macvlan
+  [ "$status" -ne 0 ]
+}
