@@ -742,21 +742,14 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, const nk_ns_shar
  */
 static int check_shared_net(const nk_spec *spec, const nk_ns_shares *shares, nk_err **err)
 {
-	if (geteuid() != 0)
-		for (size_t i = 0; i < spec->n_nets; i++)
-			if (spec->nets[i].type != NK_NET_EMPTY && spec->nets[i].type != NK_NET_NONE)
-				return nk_err_set(err, EPERM,
-						  "lxc.net.%u.type: a rootless container can only have "
-						  "type empty (a network device on the host needs root)",
-						  spec->nets[i].index);
-	if (!(shares->mask & CLONE_NEWNET))
-		return 0;
-	for (size_t i = 0; i < spec->n_nets; i++)
+	const char *why = geteuid() != 0 ? "a rootless container can only have type empty "
+					   "(a network device on the host needs root)"
+			  : shares->mask & CLONE_NEWNET ? "the container joins another's network "
+							  "(lxc.namespace.share.net); only empty is possible"
+							: NULL;
+	for (size_t i = 0; why && i < spec->n_nets; i++)
 		if (spec->nets[i].type != NK_NET_EMPTY && spec->nets[i].type != NK_NET_NONE)
-			return nk_err_set(err, EINVAL,
-					  "lxc.net.%u.type: the container joins another's network "
-					  "(lxc.namespace.share.net); only empty is possible",
-					  spec->nets[i].index);
+			return nk_err_set(err, EINVAL, "lxc.net.%u.type: %s", spec->nets[i].index, why);
 	return 0;
 }
 
