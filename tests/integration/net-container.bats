@@ -250,7 +250,7 @@ EOF
 @test "veth.vlan.id and veth.vlan.tagged.id: the host port's PVID and tagged VLANs on a vlan_filtering bridge" {
   local vbr=nktv$ID pair=nktp$ID
   ip link add "$vbr" type bridge vlan_filtering 1 2>/dev/null ||
-    skip "this kernel's bridge cannot filter VLANs (CONFIG_BRIDGE_VLAN_FILTERING)"
+    skip "this kernel's bridge cannot filter VLANs (CONFIG_BRIDGE_VLAN_FILTERING); tested in the VM (tests/qemu/nook-net.sh)"
   ip link set "$vbr" up
   printf 'lxc.net.0.type = veth\nlxc.net.0.link = %s\nlxc.net.0.veth.pair = %s\nlxc.net.0.veth.vlan.id = 10\nlxc.net.0.veth.vlan.tagged.id = 20\nlxc.net.0.veth.vlan.tagged.id = 30\n' "$vbr" "$pair" | make_busybox v3
   nook start -P "$LP" -n v3

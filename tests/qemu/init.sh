@@ -35,4 +35,20 @@ if [ -x /nook/test.sh ]; then
   echo "NOOK-RUNTIME-TEST-EXIT=$?"
   echo "vm: nook tests ended at uptime $(cut -d' ' -f1 /proc/uptime) s"
 fi
+if [ -x /nook/net.sh ]; then
+  # The network modules run-cgroup-v2.sh packed for this kernel, dependencies first (there is
+  # no modprobe to load them on demand); the tests skip what is missing.
+  mods=/lib/modules/$(uname -r)
+  if [ -r "$mods/nook-load" ]; then
+    while read -r m; do
+      insmod "$mods/$m" || echo "vm: insmod $m failed"
+    done < "$mods/nook-load"
+  else
+    echo "vm: no network modules packed for $(uname -r)"
+  fi
+  echo "vm: modules: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
+  /nook/net.sh
+  echo "NOOK-NET-TEST-EXIT=$?"
+  echo "vm: network tests ended at uptime $(cut -d' ' -f1 /proc/uptime) s"
+fi
 poweroff -f
