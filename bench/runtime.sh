@@ -3,6 +3,11 @@
 # run, on the same busybox rootfs layout with no network (lxc.net.0.type = empty).
 # Reports medians of N rounds and nook/LXC ratios; never asserts a time.
 #   bench/runtime.sh [ROUNDS]        (root; builds nothing: NOOK defaults to build/src/cli/nook)
+# GAP_MS=50 idles that long before each timed operation. Back to back (the default), an
+# operation can find the kernel's cgroup migration lock still warm from the one before (the
+# first cgroup.procs write after a quiet spell waits for an RCU grace period, 5-20 ms here, the
+# next ones within about a grace period do not), so each tool's figures also depend on what ran
+# just before; with a gap every operation pays its own way, as a command typed by hand does.
 set -euo pipefail
 rounds=${1:-30}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,14 +31,18 @@ lxc-create -P "$LP" -n b -t busybox >/dev/null 2>&1
 sed -i '/^lxc.net.0/d' "$LP/b/config"
 echo "lxc.net.0.type = empty" >> "$LP/b/config"
 
-now() { date +%s%N; }
 declare -A samples
-# time_op KEY CMD...: appends the wall time of CMD in microseconds to samples[KEY]
+# time_op KEY CMD...: appends the wall time of CMD in microseconds to samples[KEY]. The clock is
+# the shell's own (bash 5): $(date +%s%N) would fork and exec date inside every measurement,
+# adding about 1 ms to each side and pulling every ratio towards 1.
+gap=$(printf '%d.%03d' $(( ${GAP_MS:-0} / 1000 )) $(( ${GAP_MS:-0} % 1000 )))
 time_op() {
   local key=$1; shift
   local t0 t1
-  t0=$(now); "$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; exit 1; }; t1=$(now)
-  samples[$key]+="$(( (t1 - t0) / 1000 )) "
+  [[ ${GAP_MS:-0} == 0 ]] || sleep "$gap"
+  t0=${EPOCHREALTIME/./}; "$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; exit 1; }
+  t1=${EPOCHREALTIME/./}
+  samples[$key]+="$(( t1 - t0 )) "
 }
 # start returns once RUNNING for both (lxc-start -d waits for RUNNING as well)
 round() {
@@ -74,4 +83,5 @@ for op in start attach stop; do
 done
 printf '%-22s %12s %12s %8.2f\n' "start+attach+stop" "$n" "$l" "$(echo "$n / $l" | bc -l)"
 printf '%-22s %12s %12s %8.2f\n' "monitor RSS (kB)" "$nrss" "$lrss" "$(echo "$nrss / $lrss" | bc -l)"
-echo "($rounds rounds; LXC $(lxc-start --version); busybox rootfs, no network)"
+echo "($rounds rounds; LXC $(lxc-start --version); busybox rootfs, no network;" \
+  "${GAP_MS:-0} ms idle before each operation)"

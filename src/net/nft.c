@@ -2,6 +2,7 @@
 #include "net/nft.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <nftables/libnftables.h>
@@ -11,10 +12,64 @@
 
 #include "util/cleanup.h"
 
+/*
+ * libnftables is opened on first use rather than linked: it brings libnftnl, libxtables,
+ * libjansson and libgmp along, which every nook process would otherwise map at each exec
+ * (start, attach and execute exec twice, the second time from the sealed copy), when only the
+ * host side of `nook net` ever calls it. The header still gives each function's type.
+ */
+#define LIBNFTABLES "libnftables.so.1"
+
+static struct {
+	void *handle;
+	typeof(nft_ctx_new) *nft_ctx_new;
+	typeof(nft_ctx_free) *nft_ctx_free;
+	typeof(nft_ctx_buffer_output) *nft_ctx_buffer_output;
+	typeof(nft_ctx_buffer_error) *nft_ctx_buffer_error;
+	typeof(nft_ctx_output_set_flags) *nft_ctx_output_set_flags;
+	typeof(nft_run_cmd_from_buffer) *nft_run_cmd_from_buffer;
+	typeof(nft_ctx_get_output_buffer) *nft_ctx_get_output_buffer;
+	typeof(nft_ctx_get_error_buffer) *nft_ctx_get_error_buffer;
+} nft;
+
+static void *nft_sym(void *handle, const char *name, const char **missing)
+{
+	void *p = dlsym(handle, name);
+	if (!p && !*missing)
+		*missing = name;
+	return p;
+}
+
+#define NFT_LOAD(h, f, missing) (nft.f = (typeof(nft.f))nft_sym(h, #f, missing))
+
+static int nft_open(nk_err **err)
+{
+	if (nft.handle)
+		return 0;
+	void *h = dlopen(LIBNFTABLES, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return nk_err_set(err, ELIBACC, "nftables: %s", dlerror());
+	const char *missing = NULL;
+	NFT_LOAD(h, nft_ctx_new, &missing);
+	NFT_LOAD(h, nft_ctx_free, &missing);
+	NFT_LOAD(h, nft_ctx_buffer_output, &missing);
+	NFT_LOAD(h, nft_ctx_buffer_error, &missing);
+	NFT_LOAD(h, nft_ctx_output_set_flags, &missing);
+	NFT_LOAD(h, nft_run_cmd_from_buffer, &missing);
+	NFT_LOAD(h, nft_ctx_get_output_buffer, &missing);
+	NFT_LOAD(h, nft_ctx_get_error_buffer, &missing);
+	if (missing) {
+		dlclose(h);
+		return nk_err_set(err, ELIBBAD, "nftables: %s has no %s", LIBNFTABLES, missing);
+	}
+	nft.handle = h;
+	return 0;
+}
+
 static void ctx_freep(struct nft_ctx **c)
 {
 	if (*c)
-		nft_ctx_free(*c);
+		nft.nft_ctx_free(*c);
 }
 
 static void json_putp(json_object **o)
@@ -26,7 +81,7 @@ static void json_putp(json_object **o)
 /* libnftables' error text is several lines (the command, carets): the first one says it. */
 static int nft_error(struct nft_ctx *ctx, nk_err **err, const char *what)
 {
-	const char *e = nft_ctx_get_error_buffer(ctx);
+	const char *e = nft.nft_ctx_get_error_buffer(ctx);
 	if (!e || !*e)
 		return nk_err_set(err, EIO, "nftables: %s", what);
 	if (strncmp(e, "Error: ", 7) == 0)
@@ -42,15 +97,18 @@ static int nft_error(struct nft_ctx *ctx, nk_err **err, const char *what)
  */
 static int nft_run(const char *cmd, json_object **out, nk_err **err, const char *what)
 {
-	_cleanup_(ctx_freep) struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-	if (!ctx || nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0)
+	int r = nft_open(err);
+	if (r < 0)
+		return r;
+	_cleanup_(ctx_freep) struct nft_ctx *ctx = nft.nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!ctx || nft.nft_ctx_buffer_output(ctx) < 0 || nft.nft_ctx_buffer_error(ctx) < 0)
 		return nk_err_set(err, ENOMEM, "nftables: %s", what);
-	nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
-	if (nft_run_cmd_from_buffer(ctx, cmd) != 0)
+	nft.nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
+	if (nft.nft_run_cmd_from_buffer(ctx, cmd) != 0)
 		return nft_error(ctx, err, what);
 	if (!out)
 		return 0;
-	const char *text = nft_ctx_get_output_buffer(ctx);
+	const char *text = nft.nft_ctx_get_output_buffer(ctx);
 	*out = json_tokener_parse(text ? text : "");
 	if (!*out)
 		return nk_err_set(err, 0, "nftables: %s: unreadable JSON output", what);

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -212,16 +213,19 @@ static int open_pty(int *slave)
 	return m;
 }
 
-static _Noreturn void helper_main(const nk_attach_opts *o, int sync, pid_t pid, int pidfd)
+static _Noreturn void helper_main(const nk_attach_opts *o, int sync, pid_t pid, int pidfd,
+				  nk_cgroup *cg, bool born)
 {
+	/* Into the cgroup before it enters anything, so all it forks is accounted and killable;
+	 * by itself, so that cgroup v1 makes it wait for no grace period (nk_cgroup_enter). */
+	nk_err *cerr = NULL;
+	if (cg && nk_cgroup_enter(cg, born, &cerr) < 0)
+		fail_err(cerr, "cgroup");
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* Only what entering needs: no host fd (the cgroup's, say) may reach the container. */
 	int keep[] = { sync, pidfd };
 	if (nk_close_fds_except(keep, ARRAY_SIZE(keep)) < 0)
-		_exit(126);
-	char c;
-	if (read(sync, &c, 1) != 1 || c != 'C')
 		_exit(126);
 	int mask = o->ns_mask ? o->ns_mask : ALL_NS;
 	/* An unprivileged container's other namespaces belong to its user namespace: the
@@ -304,22 +308,28 @@ int nk_attach_spawn(const nk_attach_opts *opts, pid_t *pid, int *master, nk_err 
 		nk_cgroup_free(cg);
 		return nk_err_sys(err, "socketpair");
 	}
-	pid_t h = fork();
+	/* Born in the unified cgroup when the host has one (no migration there at all). */
+	bool born = false;
+	pid_t h = -1;
+	int cgfd = cg ? nk_cgroup_unified_fd(cg) : -1;
+	if (cgfd >= 0) {
+		struct clone_args ca = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD,
+					 .cgroup = (uint64_t)cgfd };
+		h = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+		born = h >= 0;
+	}
+	if (!born)
+		h = fork();
 	if (h == 0) {
 		close(sp[0]);
-		helper_main(o, sp[1], ipid, pidfd);
+		helper_main(o, sp[1], ipid, pidfd, cg, born);
 	}
 	close(sp[1]);
 	_cleanup_close_ int sync = sp[0];
 	if (h < 0)
 		r = nk_err_sys(err, "fork");
-	/* Into the cgroup before it enters anything, so all it forks is accounted and killable. */
-	if (r == 0 && cg)
-		r = nk_cgroup_attach(cg, h, err);
 	if (cg)
 		nk_cgroup_free(cg);
-	if (r == 0 && write(sync, "C", 1) != 1)
-		r = nk_err_sys(err, "sync with the attach helper");
 	*master = -1;
 	char tag = 0;
 	if (r == 0 && o->pty && (nk_recv_fds(sync, &tag, master, 1) != 1 || tag != 'M'))

@@ -3,7 +3,6 @@
  * The start sequence. The parent (the monitor) and the child talk over a socketpair, one byte
  * per step, so that each side knows how far the other got:
  *   parent -> child  'U'  (user namespace only) its id maps are written: it may become root
- *   parent -> child  'C'  the child is in its cgroup: it may unshare its cgroup namespace
  *   child  -> parent 'M'  + SCM_RIGHTS: the pty masters of /dev/console and /dev/tty1..N
  *   child  -> parent 'R'  everything but exec is done
  *   parent -> child  'G'  exec init now
@@ -16,7 +15,6 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <limits.h>
-#include <poll.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -172,6 +170,8 @@ struct child_args {
 	const char *rootfs;
 	int sync;
 	bool new_cgroupns, new_uts, new_user, new_net, rootless;
+	nk_cgroup *enter_cg; /* the cgroup the child moves itself into, or NULL */
+	bool born_in_cgroup; /* its unified part already holds the child (CLONE_INTO_CGROUP) */
 	nk_seccomp *seccomp; /* parsed on the host: the profile is a host path */
 	const nk_ns_shares *shares;
 	nk_lsm lsm;
@@ -192,15 +192,6 @@ static _Noreturn void child_main(struct child_args *a)
 		signal(s, SIG_DFL);
 	/* Die with the monitor: a container must never outlive the process that manages it. */
 	prctl(PR_SET_PDEATHSIG, nk_spec_pdeath_signal(spec), 0, 0, 0);
-	/* Nothing of the monitor's may come along: its cgroup directory fds, above all, would
-	 * be a way back to the host's file system (a cwd of /proc/self/fd/N, CVE-2024-21626). */
-	int keep[2 + NK_NS_MAX] = { sync, a->o->exec_fd };
-	size_t nkeep = 2;
-	for (int ns = 0; ns < NK_NS_MAX; ns++)
-		if (a->shares->fd[ns] >= 0)
-			keep[nkeep++] = a->shares->fd[ns];
-	if (nk_close_fds_except(keep, nkeep) < 0)
-		_exit(1);
 	if (a->new_user) {
 		/* Until the parent writes the maps, every id here is the overflow id: nothing can
 		 * be created. Then become the namespace's root; the map decides who that is. */
@@ -217,6 +208,23 @@ static _Noreturn void child_main(struct child_args *a)
 		if (a->rootless)
 			prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	}
+	/*
+	 * Into the cgroup, by itself: a thread that moves itself on cgroup v1 ("0" into tasks)
+	 * skips the lock whose grace period costs a migration by pid 5 to 20 ms; the unified
+	 * hierarchy placed it at birth (CLONE_INTO_CGROUP). It needs the cgroup's fds, which
+	 * are closed next. An unprivileged child not born there was moved by the parent.
+	 */
+	if (a->enter_cg && nk_cgroup_enter(a->enter_cg, a->born_in_cgroup, &err) < 0)
+		child_fail(sync, err, "cgroup");
+	/* Nothing of the monitor's may come along: its cgroup directory fds, above all, would
+	 * be a way back to the host's file system (a cwd of /proc/self/fd/N, CVE-2024-21626). */
+	int keep[2 + NK_NS_MAX] = { sync, a->o->exec_fd };
+	size_t nkeep = 2;
+	for (int ns = 0; ns < NK_NS_MAX; ns++)
+		if (a->shares->fd[ns] >= 0)
+			keep[nkeep++] = a->shares->fd[ns];
+	if (nk_close_fds_except(keep, nkeep) < 0)
+		_exit(1);
 	if (nk_ns_shares_join(a->shares, &err) < 0)
 		child_fail(sync, err, "namespaces");
 	if (a->rootless && a->new_net && loopback_up(&err) < 0)
@@ -228,8 +236,6 @@ static _Noreturn void child_main(struct child_args *a)
 	}
 	_cleanup_free_ char *cfg = nk_ct_config_path(a->o->lxcpath, a->o->name);
 	nk_hook_ctx hc = hook_ctx(a->o, a->rootfs, 0, cfg);
-	/* These mounts go on while the parent moves us into our cgroup (which can take a
-	 * scheduler-visible while on cgroup v1): only the cgroup mounts have to wait. */
 	if (nk_rootfs_prepare(spec, a->rootfs, &err) < 0)
 		child_fail(sync, err, "rootfs");
 	/* After prepare: mounts are slaves now, so nothing a hook mounts reaches the host. */
@@ -243,8 +249,7 @@ static _Noreturn void child_main(struct child_args *a)
 	if (nk_mount_fstab_and_entries(spec, a->rootfs, &err) < 0)
 		child_fail(sync, err, "mounts");
 
-	child_expect(sync, 'C');
-	/* Only now, inside its own cgroup, so that the new cgroup namespace is rooted there. */
+	/* Inside its own cgroup, so that the new cgroup namespace is rooted there. */
 	if (a->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0) {
 		nk_err_sys(&err, "unshare the cgroup namespace");
 		child_fail(sync, err, "namespaces");
@@ -620,11 +625,11 @@ static int setup_networks(const nk_start_opts *o, nk_container *c, int flags, nk
 	return r;
 }
 
-/* fork-like clone; with clone3 and CLONE_INTO_CGROUP when the host has only cgroup v2. */
+/* fork-like clone; with clone3 and CLONE_INTO_CGROUP when the host has a cgroup v2 hierarchy. */
 static pid_t clone_into(int flags, nk_cgroup *cg, bool *born_in_cgroup)
 {
 	int cgfd = cg ? nk_cgroup_unified_fd(cg) : -1;
-	if (cg && nk_cgroup_layout(cg) == NK_CG_LAYOUT_V2 && cgfd >= 0) {
+	if (cgfd >= 0) {
 		struct clone_args ca = { .flags = (uint64_t)flags | CLONE_INTO_CGROUP,
 					 .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgfd };
 		pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
@@ -685,10 +690,16 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, const nk_ns_shar
 	a.rootless = geteuid() != 0;
 	a.new_net = flags & CLONE_NEWNET;
 	flags &= ~CLONE_NEWCGROUP;
-	/* On a pure cgroup v2 host the child is born in its cgroup (CLONE_INTO_CGROUP): no
-	 * migration, whose write lock costs an RCU grace period. Elsewhere it is moved below. */
+	/* No migration by pid, whose write lock costs an RCU grace period: the child is born in
+	 * its unified cgroup and moves itself on the v1 hierarchies (child_main). */
 	bool born_in_cgroup = false;
 	pid_t pid = clone_into(flags, c->init_cg, &born_in_cgroup);
+	/* In both processes: clone_into returns in each. A user-namespaced child may not move
+	 * itself out of the monitor's cgroup on v2 (that needs write access to the common
+	 * parent's cgroup.procs): without CLONE_INTO_CGROUP the parent moves it. */
+	bool parent_moves = a.new_user && !born_in_cgroup;
+	a.enter_cg = parent_moves ? NULL : c->init_cg;
+	a.born_in_cgroup = born_in_cgroup;
 	if (pid < 0) {
 		close(sp[1]);
 		return nk_err_sys(err, "clone the container's init");
@@ -700,19 +711,10 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, const nk_ns_shar
 	close(sp[1]);
 	c->pid = pid;
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	/* The child waits for 'U' (map_user) before anything, so it is moved before it runs. */
+	if (parent_moves && c->init_cg && (r = nk_cgroup_attach(c->init_cg, pid, err)) < 0)
+		return r;
 	if (a.new_user && (r = map_user(o->spec, c, pid, sync, err)) < 0)
-		return r;
-	r = born_in_cgroup || !c->init_cg ? 0 : nk_cgroup_attach(c->init_cg, pid, err);
-	if (r < 0) {
-		/* The child may have failed first (it works meanwhile): its reason is the real one. */
-		struct pollfd p = { .fd = sync, .events = POLLIN };
-		if (poll(&p, 1, 1000) > 0) {
-			nk_err_freep(err);
-			return child_error(sync, err);
-		}
-		return r;
-	}
-	if ((r = send_byte(sync, 'C', err)) < 0)
 		return r;
 	if ((r = recv_masters(sync, c, err)) < 0)
 		return r == -EPROTO && !*err ? child_error(sync, err) : r;
