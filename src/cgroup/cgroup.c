@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -446,6 +447,21 @@ int nk_cgroup_chown(nk_cgroup *cg, uid_t uid, gid_t gid, nk_err **err)
 				return nk_err_sys(err, "chown cgroup %s/%s", h->dir, files[k]);
 	}
 	return 0;
+}
+
+int nk_cgroup_kill_destroy(nk_cgroup *cg, nk_err **err)
+{
+	/* Usually nothing is left (init's death took its pid namespace along, or a kill ran
+	 * already): one look, then the directories. Only what remains is killed first. */
+	_cleanup_err_ nk_err *busy = NULL;
+	int r = nk_cgroup_destroy(cg, &busy);
+	if (r != -EBUSY) {
+		if (r < 0 && err)
+			*err = TAKE_PTR(busy);
+		return r;
+	}
+	r = nk_cgroup_kill(cg, SIGKILL, err);
+	return r < 0 ? r : nk_cgroup_destroy(cg, err);
 }
 
 int nk_cgroup_destroy(nk_cgroup *cg, nk_err **err)

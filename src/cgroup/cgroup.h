@@ -158,6 +158,8 @@ int nk_cgroup_chown(nk_cgroup *cg, uid_t uid, gid_t gid, nk_err **err);
 int nk_cgroup_destroy(nk_cgroup *cg, nk_err **err);
 /* Frees memory and closes fds; the cgroups themselves stay. */
 void nk_cgroup_free(nk_cgroup *cg);
+/* nk_cgroup_destroy, and when processes remain, nk_cgroup_kill (SIGKILL) first. */
+int nk_cgroup_kill_destroy(nk_cgroup *cg, nk_err **err);
 void nk_cgroup_freep(nk_cgroup **cg);
 #define _cleanup_cgroup_ __attribute__((cleanup(nk_cgroup_freep)))
 

@@ -27,9 +27,7 @@ static int stop_orphan(nk_cli *cli, nk_err **err)
 	nk_cgroup *cg = NULL;
 	if (!name || nk_cgroup_open(name, &cg, NULL) < 0)
 		return 1; /* nothing there: it is simply stopped */
-	r = nk_cgroup_kill(cg, SIGKILL, err);
-	if (r == 0)
-		r = nk_cgroup_destroy(cg, err);
+	r = nk_cgroup_kill_destroy(cg, err);
 	nk_cgroup_free(cg);
 	return r < 0 ? r : 0;
 }

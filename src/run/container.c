@@ -61,9 +61,7 @@ int nk_container_teardown(nk_container *c, nk_err **err)
 			;
 	}
 	if (c->cg) {
-		r = nk_cgroup_kill(c->cg, SIGKILL, err);
-		if (r == 0)
-			r = nk_cgroup_destroy(c->cg, err);
+		r = nk_cgroup_kill_destroy(c->cg, err);
 		nk_cgroup_free(c->cg);
 	}
 	if (c->init_cg) {
