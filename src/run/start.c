@@ -3,6 +3,8 @@
  * The start sequence. The parent (the monitor) and the child talk over a socketpair, one byte
  * per step, so that each side knows how far the other got:
  *   parent -> child  'U'  (user namespace only) its id maps are written: it may become root
+ *   parent -> child  'N'  the container's networks are in place (set up while the child
+ *                         mounts: it waits for them only before its first hook, or its sysctls)
  *   child  -> parent 'M'  + SCM_RIGHTS: the pty masters of /dev/console and /dev/tty1..N
  *   child  -> parent 'R'  everything but exec is done
  *   parent -> child  'G'  exec init now
@@ -165,6 +167,13 @@ static int loopback_up(nk_err **err)
 	return 0;
 }
 
+/* Hooks the child runs before its sysctls: with any, it waits for its networks first. */
+static bool has_mount_hooks(const nk_spec *spec)
+{
+	return spec->hooks[NK_HOOK_PRE_MOUNT] || spec->hooks[NK_HOOK_MOUNT] ||
+	       spec->hooks[NK_HOOK_AUTODEV];
+}
+
 struct child_args {
 	const nk_start_opts *o;
 	const char *rootfs;
@@ -238,6 +247,12 @@ static _Noreturn void child_main(struct child_args *a)
 	nk_hook_ctx hc = hook_ctx(a->o, a->rootfs, 0, cfg);
 	if (nk_rootfs_prepare(spec, a->rootfs, &err) < 0)
 		child_fail(sync, err, "rootfs");
+	/* A hook may look at the network: it runs with the devices in place, as in LXC. */
+	bool net_ready = false;
+	if (has_mount_hooks(spec)) {
+		child_expect(sync, 'N');
+		net_ready = true;
+	}
 	/* After prepare: mounts are slaves now, so nothing a hook mounts reaches the host. */
 	if (nk_hooks_run(spec, NK_HOOK_PRE_MOUNT, &hc, &err) < 0)
 		child_fail(sync, err, "hook");
@@ -281,6 +296,9 @@ static _Noreturn void child_main(struct child_args *a)
 		child_fail(sync, err, "pivot_root");
 	if (nk_rootfs_finish(spec, &err) < 0)
 		child_fail(sync, err, "rootfs");
+	/* net.* sysctls may name the container's devices (net.ipv4.conf.eth0.*). */
+	if (!net_ready)
+		child_expect(sync, 'N');
 	if (nk_limits_apply(spec, &err) < 0)
 		child_fail(sync, err, "limits");
 	if (!a->o->inherit_stdio && child_stdio(spec, &err) < 0)
@@ -716,11 +734,15 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, const nk_ns_shar
 		return r;
 	if (a.new_user && (r = map_user(o->spec, c, pid, sync, err)) < 0)
 		return r;
+	/* The child's network namespace exists from the clone on: its devices are moved and
+	 * configured while it mounts its file systems (two cores do both at once). */
+	if ((r = setup_networks(o, c, flags, err)) < 0)
+		return r;
+	if ((r = send_byte(sync, 'N', err)) < 0)
+		return r;
 	if ((r = recv_masters(sync, c, err)) < 0)
 		return r == -EPROTO && !*err ? child_error(sync, err) : r;
 	if ((r = expect_byte(sync, 'R', err)) < 0)
-		return r;
-	if ((r = setup_networks(o, c, flags, err)) < 0)
 		return r;
 	_cleanup_free_ char *cfg = nk_ct_config_path(o->lxcpath, o->name);
 	nk_hook_ctx hc = hook_ctx(o, c->rootfs, pid, cfg);
