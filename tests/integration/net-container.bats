@@ -286,10 +286,11 @@ assert not vlans[20] and not vlans[30], vlans'
 l2proxy_link() {
   ip link add "nktl$ID" type veth peer name "nktm$ID"
   ip link set "nktl$ID" up
-  if [[ ${1:-on} == on ]]; then
-    sysctl -qw "net.ipv4.conf.nktl$ID.forwarding=1" "net.ipv6.conf.nktl$ID.forwarding=1" \
-      "net.ipv6.conf.nktl$ID.proxy_ndp=1"
-  fi
+  # Set either way: a new device starts with the host's default, which may be on.
+  local v=0
+  [[ ${1:-on} == on ]] && v=1
+  sysctl -qw "net.ipv4.conf.nktl$ID.forwarding=$v" "net.ipv6.conf.nktl$ID.forwarding=$v" \
+    "net.ipv6.conf.nktl$ID.proxy_ndp=$v"
 }
 
 @test "l2proxy: proxy entries on the link for the container's addresses, removed at stop" {
