@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "net/doctor.h"
+#include "net/iptlegacy.h"
 
 #include <arpa/inet.h>
 #include <json-c/json.h>
@@ -383,17 +384,47 @@ static int scan_forward_chain(json_object *chain, void *data)
 	return 0;
 }
 
+/*
+ * iptables-legacy keeps its rules out of nftables' sight: its filter table's FORWARD chain is
+ * read with the calls iptables-legacy itself makes. A DROP policy there drops a routed
+ * network's traffic unless a plain "-i BRIDGE -j ACCEPT" lets it through.
+ */
+static void check_iptables_legacy(doc *d)
+{
+	_cleanup_free_ char *tables = NULL;
+	if (nk_read_file("/proc/net/ip_tables_names", &tables, NULL, NULL) < 0 || !strstr(tables, "filter"))
+		return;
+	nk_ipt_forward f;
+	_cleanup_err_ nk_err *e = NULL;
+	if (nk_ipt_legacy_forward(&f, &e) < 0) {
+		if (e)
+			nk_net_note(d->notes, "iptables-legacy's filter table was not read: %s",
+				    e->msg ? e->msg : "error");
+		return;
+	}
+	for (size_t i = 0; f.policy_drop && i < d->nnets; i++) {
+		const char *br = d->nets[i].name;
+		bool accepted = false;
+		for (char **a = f.accept_in; a && *a && !accepted; a++)
+			accepted = strcmp(*a, br) == 0;
+		if (!d->nets[i].has_subnet || accepted)
+			continue;
+		nk_net_note(d->problems,
+			    "iptables-legacy, table filter, chain FORWARD: policy DROP drops network "
+			    "%s's routed traffic; fix: iptables-legacy -I FORWARD -i %s -j ACCEPT; "
+			    "iptables-legacy -I FORWARD -o %s -m conntrack --ctstate "
+			    "RELATED,ESTABLISHED -j ACCEPT",
+			    br, br, br);
+	}
+	nk_ipt_forward_free(&f);
+}
+
 static void check_firewall(doc *d)
 {
 	int on;
 	if (d->ruleset)
 		nk_nft_foreach(d->ruleset, "chain", scan_forward_chain, d);
-	/* iptables-legacy keeps its rules out of nftables' sight: say that it was not read. */
-	_cleanup_free_ char *legacy = NULL;
-	if (nk_read_file("/proc/net/ip_tables_names", &legacy, NULL, NULL) == 0 && *legacy)
-		nk_net_note(d->notes,
-		            "iptables-legacy tables exist (%s): their rules were not checked",
-		            nk_strstrip(legacy));
+	check_iptables_legacy(d);
 	if (any_bridge(d) && nk_sysctl_read("net.bridge.bridge-nf-call-iptables", &on, NULL) == 0 &&
 	    on)
 		nk_net_note(

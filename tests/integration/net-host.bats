@@ -478,6 +478,27 @@ EOF
   run nook_in host net doctor
   [ "$status" -eq 0 ]
 
+  # iptables-legacy's rules are out of nftables' sight: read with its own getsockopt calls.
+  if command -v iptables-legacy >/dev/null; then
+    in_ns host iptables-legacy -P FORWARD DROP
+    run nook_in host net doctor
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [ "${#lines[@]}" -eq 1 ]
+    [[ $output == *"iptables-legacy, table filter, chain FORWARD: policy DROP drops network nookbr0's routed traffic; fix: iptables-legacy -I FORWARD -i nookbr0 -j ACCEPT"* ]]
+    # a rule for another interface, or one narrowed by a protocol, does not count
+    in_ns host iptables-legacy -A FORWARD -i eth9 -j ACCEPT
+    in_ns host iptables-legacy -A FORWARD -i nookbr0 -p tcp -j ACCEPT
+    run nook_in host net doctor
+    [ "$status" -eq 1 ]
+    in_ns host iptables-legacy -A FORWARD -i nookbr0 -j ACCEPT
+    run nook_in host net doctor
+    echo "$output"
+    [ "$status" -eq 0 ]
+    in_ns host iptables-legacy -F FORWARD
+    in_ns host iptables-legacy -P FORWARD ACCEPT
+  fi
+
   ip -n "$(ns host)" link add vnkstray type veth peer name vnkstray-p
   run nook_in host net doctor
   [ "$status" -eq 1 ]
