@@ -26,6 +26,8 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 
+#include "textfile.h"
+
 #ifndef NK_TEST_DATA
 #error "NK_TEST_DATA (tests/unit/data) must be defined by the build"
 #endif
@@ -93,17 +95,6 @@ static char *path_in(const char *dir, const char *name)
 	return p;
 }
 
-static void write_text(const char *path, const char *text)
-{
-	assert_int_equal(nk_write_file_atomic(path, text, strlen(text), 0644, NULL), 0);
-}
-
-static char *read_text(const char *path)
-{
-	char *t = NULL;
-	assert_int_equal(nk_read_file(path, &t, NULL, NULL), 0);
-	return t;
-}
 
 static void assert_prefix(const char *msg, const char *prefix)
 {

@@ -19,20 +19,11 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
+#include "textfile.h"
+
 static char tmpdir[] = "/tmp/nook-test-subid.XXXXXX";
 static char uid_file[64], gid_file[64];
 
-static void put(const char *path, const char *text)
-{
-	assert_int_equal(nk_write_file_atomic(path, text, strlen(text), 0644, NULL), 0);
-}
-
-static char *get(const char *path)
-{
-	char *text = NULL;
-	assert_int_equal(nk_read_file(path, &text, NULL, NULL), 0);
-	return text;
-}
 
 /* The message of a failed call (caller frees); *err is reset. */
 static char *msg_of(int r, nk_err **err)
@@ -122,8 +113,8 @@ static void test_choose(void **state)
 
 static void test_allocate_appends(void **state)
 {
-	put(uid_file, "# subordinate uids\nalice:100000:65536\n");
-	put(gid_file, "alice:100000:65536"); /* no final newline */
+	write_text(uid_file, "# subordinate uids\nalice:100000:65536\n");
+	write_text(gid_file, "alice:100000:65536"); /* no final newline */
 	uint32_t start;
 	bool appended;
 	/* Root has no range: one after everything, in both files, other lines kept. */
@@ -132,7 +123,7 @@ static void test_allocate_appends(void **state)
 	    0);
 	assert_true(appended);
 	assert_int_equal(start, 165536);
-	_cleanup_free_ char *u = get(uid_file), *g = get(gid_file);
+	_cleanup_free_ char *u = read_text(uid_file), *g = read_text(gid_file);
 	assert_string_equal(u, "# subordinate uids\nalice:100000:65536\nroot:165536:65536\n");
 	assert_string_equal(g, "alice:100000:65536\nroot:165536:65536\n");
 	struct stat st;
@@ -159,22 +150,22 @@ static void test_allocate_appends(void **state)
 	assert_int_equal(nk_subid_remove(gid_file, "root", start, 65536, NULL), 0);
 	free(u);
 	free(g);
-	u = get(uid_file);
-	g = get(gid_file);
+	u = read_text(uid_file);
+	g = read_text(gid_file);
 	assert_string_equal(u, "# subordinate uids\nalice:100000:65536\nroot:165536:65536\n");
 	assert_string_equal(g, "alice:100000:65536\nroot:165536:65536\n");
 	/* Removing a line that is not there is fine and changes nothing. */
 	assert_int_equal(nk_subid_remove(uid_file, "root", 1, 65536, NULL), 0);
 	free(u);
-	u = get(uid_file);
+	u = read_text(uid_file);
 	assert_string_equal(u, "# subordinate uids\nalice:100000:65536\nroot:165536:65536\n");
 }
 
 static void test_allocate_needs_both_files(void **state)
 {
 	/* Root's uids without the same gids cannot serve: a fresh range in both. */
-	put(uid_file, "root:100000:65536\n");
-	put(gid_file, "root:300000:65536\n");
+	write_text(uid_file, "root:100000:65536\n");
+	write_text(gid_file, "root:300000:65536\n");
 	uint32_t start;
 	bool appended;
 	assert_int_equal(
@@ -183,8 +174,8 @@ static void test_allocate_needs_both_files(void **state)
 	assert_true(appended);
 	assert_int_equal(start, 365536);
 	/* Overlapping entries: the common part is enough. */
-	put(uid_file, "root:100000:131072\n");
-	put(gid_file, "root:165536:131072\n");
+	write_text(uid_file, "root:100000:131072\n");
+	write_text(gid_file, "root:165536:131072\n");
 	assert_int_equal(
 	    nk_subid_allocate(uid_file, gid_file, "root", NULL, 0, 65536, &start, &appended, NULL),
 	    0);
@@ -198,23 +189,23 @@ static void test_allocate_needs_both_files(void **state)
 	                 0);
 	assert_true(appended);
 	assert_int_equal(start, NK_SUBID_MIN);
-	_cleanup_free_ char *t = get(u2);
+	_cleanup_free_ char *t = read_text(u2);
 	assert_string_equal(t, "root:100000:65536\n");
 	/* No room below 2^32: an error, nothing appended. */
-	put(uid_file, "x:4294950000:1000\n");
-	put(gid_file, "");
+	write_text(uid_file, "x:4294950000:1000\n");
+	write_text(gid_file, "");
 	nk_err *err = NULL;
 	_cleanup_free_ char *m = msg_of(
 	    nk_subid_allocate(uid_file, gid_file, "root", NULL, 0, 65536, &start, &appended, &err),
 	    &err);
 	assert_non_null(strstr(m, "no 65536 free subordinate ids"));
-	_cleanup_free_ char *after = get(uid_file);
+	_cleanup_free_ char *after = read_text(uid_file);
 	assert_string_equal(after, "x:4294950000:1000\n");
 }
 
 static void test_user_range(void **state)
 {
-	put(uid_file,
+	write_text(uid_file,
 	    "root:100000:65536\nalice:165536:1000\nalice:300000:65536\n1002:400000:65536\n");
 	uint32_t start;
 	assert_int_equal(nk_subid_user_range(uid_file, 'u', "alice", 1001, 65536, &start, NULL), 0);
@@ -234,7 +225,7 @@ static void test_user_range(void **state)
 	    msg_of(nk_subid_user_range(uid_file, 'g', "carol", 1003, 65536, &start, &err), &err);
 	assert_non_null(strstr(m2, "--add-subgids"));
 	/* Too small: says how many there are. */
-	put(uid_file, "alice:165536:1000\n");
+	write_text(uid_file, "alice:165536:1000\n");
 	_cleanup_free_ char *m3 =
 	    msg_of(nk_subid_user_range(uid_file, 'u', "alice", 1001, 65536, &start, &err), &err);
 	assert_non_null(strstr(m3, "only 1000 ids"));
