@@ -211,9 +211,9 @@ static _Noreturn void child_main(struct child_args *a)
 		}
 		/* A change of uid clears the parent-death signal. */
 		prctl(PR_SET_PDEATHSIG, nk_spec_pdeath_signal(spec), 0, 0, 0);
-		/* And makes us undumpable: a rootless monitor, without CAP_SYS_PTRACE, could not
-		 * open our /proc/PID/ns files to set up the network. Nothing of the container runs
-		 * yet to take advantage, and exec decides again. */
+		/* It also made us undumpable, and a rootless monitor (no CAP_SYS_PTRACE) could then
+		 * not open our /proc/PID/ns files. Nothing of the container runs yet to take
+		 * advantage of dumpable, and exec decides again. */
 		if (a->rootless)
 			prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	}
@@ -608,10 +608,10 @@ static int clone_flags(const nk_spec *s, int shared, int *flags, nk_err **err)
 			nk_warn("lxc.net.%u.type = none: the container shares the host's network", s->nets[i].index);
 			f &= ~CLONE_NEWNET;
 		}
-	/* The rootfs, /dev and pivot_root are set up in a mount namespace of the container's own:
-	 * without one they would happen on the host. */
 	/* Joined after the clone instead (lxc.namespace.share.*). */
 	f &= ~shared;
+	/* The rootfs, /dev and pivot_root are set up in a mount namespace of the container's own:
+	 * without one they would happen on the host. */
 	if (!(f & CLONE_NEWNS))
 		return nk_err_set(err, EINVAL, "lxc.namespace: the container needs its own mount namespace");
 	/* LXC's rule: maps make an unprivileged container; a user namespace without maps would
