@@ -113,7 +113,9 @@ static int freeze_cmd(nk_cli *cli, int argc, char **argv, int cmd)
 	    nk_cmd_call(cli->lxcpath, cli->name, (uint16_t)cmd, 0, NULL, 0, &rsp, NULL, NULL, &err) < 0)
 		return nk_cli_fail(cli, err);
 	if (rsp.ret < 0) {
-		nk_err_set(&err, -rsp.ret, "%s %s", cmd == NK_CMD_FREEZE ? "freeze" : "unfreeze", cli->name);
+		/* The monitor answers EOPNOTSUPP for a container without a cgroup (rootless). */
+		nk_err_set(&err, -rsp.ret, "%s %s%s", cmd == NK_CMD_FREEZE ? "freeze" : "unfreeze", cli->name,
+			   rsp.ret == -EOPNOTSUPP ? ": a rootless container has no cgroup to freeze" : "");
 		return nk_cli_fail(cli, err);
 	}
 	return 0;

@@ -332,6 +332,9 @@ as_ru() {
   [ "$status" -eq 0 ]
   run as_ru attach -n rn -- ip -o link < /dev/null
   [[ $output == *"lo:"* ]]
+  run as_ru freeze -n rn
+  [ "$status" -ne 0 ]
+  [[ $output == *"a rootless container has no cgroup to freeze"* ]]
   as_ru stop -n rn -k
   as_ru destroy -n rn
 }
