@@ -156,3 +156,20 @@ int nk_cmd_call(const char *lxcpath, const char *name, uint16_t cmd, int32_t arg
 		return nk_err_set(err, -r, "read the answer of the monitor of %s", name);
 	return 0;
 }
+
+int nk_cmd_init_pid(const char *lxcpath, const char *name, pid_t *pid, int *pidfd, nk_err **err)
+{
+	nk_cmd_rsp rsp;
+	int r = nk_cmd_call(lxcpath, name, NK_CMD_INIT_PID, 0, NULL, 0, &rsp, NULL, pidfd, err);
+	if (r < 0)
+		return r;
+	if (rsp.ret < 0) {
+		if (pidfd && *pidfd >= 0) {
+			close(*pidfd);
+			*pidfd = -1;
+		}
+		return nk_err_set(err, -rsp.ret, "%s has no init", name);
+	}
+	*pid = rsp.arg;
+	return 0;
+}

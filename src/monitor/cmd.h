@@ -52,6 +52,8 @@ typedef struct nk_cmd_rsp {
 /* Client side: one request, one response. *data (NUL-terminated) and *fd are optional outputs. */
 int nk_cmd_call(const char *lxcpath, const char *name, uint16_t cmd, int32_t arg, const void *in,
 		uint32_t inlen, nk_cmd_rsp *rsp, char **data, int *fd, nk_err **err);
+/* Init's pid in the host's pid namespace (NK_CMD_INIT_PID), and a pidfd when pidfd is set. */
+int nk_cmd_init_pid(const char *lxcpath, const char *name, pid_t *pid, int *pidfd, nk_err **err);
 /* Connects and sends a request, returning the connected socket (for CONSOLE and SUBSCRIBE). */
 int nk_cmd_open(const char *lxcpath, const char *name, uint16_t cmd, int32_t arg, const void *in,
 		uint32_t inlen, nk_cmd_rsp *rsp, nk_err **err);

@@ -22,20 +22,6 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-/* The init pid of a running container of this lxcpath, asked of its monitor. */
-static int container_pid(const char *lxcpath, const char *name, pid_t *pid, nk_err **err)
-{
-	nk_cmd_rsp rsp;
-	_cleanup_close_ int pidfd = -1;
-	int r = nk_cmd_call(lxcpath, name, NK_CMD_INIT_PID, 0, NULL, 0, &rsp, NULL, &pidfd, err);
-	if (r < 0)
-		return r;
-	if (rsp.ret < 0)
-		return nk_err_set(err, -rsp.ret, "container %s is not running", name);
-	*pid = rsp.arg;
-	return 0;
-}
-
 static int open_share(const char *lxcpath, int ns, const char *target, nk_err **err)
 {
 	char path[PATH_MAX];
@@ -46,7 +32,7 @@ static int open_share(const char *lxcpath, int ns, const char *target, nk_err **
 		if (all_digits(target)) {
 			pid = (pid_t)strtol(target, NULL, 10);
 		} else {
-			int r = container_pid(lxcpath, target, &pid, err);
+			int r = nk_cmd_init_pid(lxcpath, target, &pid, NULL, err);
 			if (r < 0)
 				return r;
 		}
