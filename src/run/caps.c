@@ -153,21 +153,27 @@ static int raise_effective(nk_err **err)
 	return 0;
 }
 
+/* Bounding first: dropping from it needs CAP_SETPCAP, which the last step may drop. */
+static int restrict_to(uint64_t kept, nk_err **err)
+{
+	int last = cap_last();
+	int r = drop_bounding(kept, last, err);
+	if (r >= 0)
+		r = clear_ambient(err);
+	if (r >= 0)
+		r = set_process_caps(kept, last, err);
+	return r;
+}
+
 int nk_caps_apply(const nk_spec *spec, nk_err **err)
 {
 	uint64_t kept;
 	int r = nk_caps_kept_mask(spec, &kept, err);
 	if (r < 0)
 		return r;
-	int last = cap_last();
 	r = raise_effective(err);
-	/* Bounding first: dropping from it needs CAP_SETPCAP, which the last step may drop. */
 	if (r >= 0)
-		r = drop_bounding(kept, last, err);
-	if (r >= 0)
-		r = clear_ambient(err);
-	if (r >= 0)
-		r = set_process_caps(kept, last, err);
+		r = restrict_to(kept, err);
 	if (r >= 0)
 		r = nk_no_new_privs_apply(spec, err);
 	return r < 0 ? nk_err_wrap(err, r, "capabilities") : 0;
@@ -179,12 +185,6 @@ int nk_caps_limit(const nk_spec *spec, uint64_t also_keep, nk_err **err)
 	int r = nk_caps_kept_mask(spec, &kept, err);
 	if (r < 0)
 		return r;
-	kept |= also_keep;
-	int last = cap_last();
-	r = drop_bounding(kept, last, err);
-	if (r >= 0)
-		r = clear_ambient(err);
-	if (r >= 0)
-		r = set_process_caps(kept, last, err);
+	r = restrict_to(kept | also_keep, err);
 	return r < 0 ? nk_err_wrap(err, r, "capabilities") : 0;
 }
