@@ -37,6 +37,7 @@
 #include "run/lsm.h"
 #include "run/seccomp.h"
 #include "run/start.h"
+#include "run/userns.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
 #include "util/fs.h"
@@ -234,8 +235,9 @@ static _Noreturn void helper_main(const nk_attach_opts *o, int sync, pid_t pid, 
 		mask |= CLONE_NEWUSER;
 	if (enter_namespaces(pid, pidfd, mask) < 0)
 		die("enter the container's namespaces");
-	if ((mask & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-		die("become root in the container's user namespace");
+	nk_err *uerr = NULL;
+	if ((mask & CLONE_NEWUSER) && nk_userns_become_root(&uerr) < 0)
+		fail_err(uerr, "become root in the container's user namespace");
 	/* The command is visible inside the container from its fork until its exec, and a
 	 * container root with CAP_SYS_PTRACE can take it over (CVE-2016-8649): it starts with
 	 * no capability the container lacks, but those that change its identity. */
@@ -270,18 +272,6 @@ static _Noreturn void helper_main(const nk_attach_opts *o, int sync, pid_t pid, 
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
-static int init_pid(const nk_attach_opts *o, pid_t *pid, int *pidfd, nk_err **err)
-{
-	nk_cmd_rsp rsp;
-	int r = nk_cmd_call(o->lxcpath, o->name, NK_CMD_INIT_PID, 0, NULL, 0, &rsp, NULL, pidfd, err);
-	if (r < 0)
-		return r;
-	if (rsp.ret < 0)
-		return nk_err_set(err, -rsp.ret, "%s has no init", o->name);
-	*pid = rsp.arg;
-	return 0;
-}
-
 int nk_attach_spawn(const nk_attach_opts *opts, pid_t *pid, int *master, nk_err **err)
 {
 	pid_t ipid = -1;
@@ -289,7 +279,7 @@ int nk_attach_spawn(const nk_attach_opts *opts, pid_t *pid, int *master, nk_err 
 	_cleanup_(nk_seccomp_freep) nk_seccomp *sc = NULL;
 	nk_attach_opts copy = *opts;
 	const nk_attach_opts *o = &copy;
-	int r = init_pid(o, &ipid, &pidfd, err);
+	int r = nk_cmd_init_pid(o->lxcpath, o->name, &ipid, &pidfd, err);
 	if (r == 0)
 		r = nk_seccomp_prepare(o->spec, &sc, err);
 	if (r == 0)

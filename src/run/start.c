@@ -205,10 +205,8 @@ static _Noreturn void child_main(struct child_args *a)
 		/* Until the parent writes the maps, every id here is the overflow id: nothing can
 		 * be created. Then become the namespace's root; the map decides who that is. */
 		child_expect(sync, 'U');
-		if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0) {
-			nk_err_sys(&err, "become root in the user namespace");
+		if (nk_userns_become_root(&err) < 0)
 			child_fail(sync, err, "lxc.idmap");
-		}
 		/* A change of uid clears the parent-death signal. */
 		prctl(PR_SET_PDEATHSIG, nk_spec_pdeath_signal(spec), 0, 0, 0);
 		/* It also made us undumpable, and a rootless monitor (no CAP_SYS_PTRACE) could then

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,5 +143,25 @@ int nk_userns_path_reachable(const char *path, uid_t uid, gid_t gid, nk_err **er
 					  "(mode %04o, owner %u): chown it to %u, chmod o+x it or setfacl -m u:%u:x it",
 					  path, uid, p, st.st_mode & 07777, st.st_uid, uid, uid);
 	}
+	return 0;
+}
+
+/* setgroups is "deny" when newgidmap mapped only the caller's own gid: nothing to drop then. */
+static bool setgroups_allowed(void)
+{
+	char buf[16] = "";
+	_cleanup_close_ int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	return fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 && strncmp(buf, "allow", 5) == 0;
+}
+
+int nk_userns_become_root(nk_err **err)
+{
+	if (setresgid(0, 0, 0) < 0)
+		return nk_err_sys(err, "setresgid 0 in the user namespace");
+	/* The caller's supplementary groups are host groups: none of them may come along. */
+	if (setgroups_allowed() && setgroups(0, NULL) < 0)
+		return nk_err_sys(err, "drop supplementary groups in the user namespace");
+	if (setresuid(0, 0, 0) < 0)
+		return nk_err_sys(err, "setresuid 0 in the user namespace");
 	return 0;
 }

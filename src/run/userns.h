@@ -19,5 +19,7 @@ int nk_userns_write_maps(pid_t pid, const nk_idmap *maps, size_t n, nk_err **err
 int64_t nk_idmap_to_host(const nk_idmap *maps, size_t n, char kind, uint32_t id);
 /* True when the process may write any map itself (root of the initial user namespace). */
 bool nk_userns_can_write_directly(void);
+/* In a user namespace whose maps are written: uid and gid 0 there, no supplementary groups. */
+int nk_userns_become_root(nk_err **err);
 /* 0, or -EACCES naming the directory on path that host uid/gid may not search. */
 int nk_userns_path_reachable(const char *path, uid_t uid, gid_t gid, nk_err **err);

@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -53,26 +52,6 @@ static void send_err(int fd, const nk_err *e)
 	write_all(fd, msg, strlen(msg));
 }
 
-/* setgroups is "deny" when newgidmap mapped only the caller's own gid: nothing to drop then. */
-static bool setgroups_allowed(void)
-{
-	char buf[16] = "";
-	_cleanup_close_ int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
-	return fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 && strncmp(buf, "allow", 5) == 0;
-}
-
-static int become_root(nk_err **err)
-{
-	if (setresgid(0, 0, 0) < 0)
-		return nk_err_sys(err, "setresgid 0 in the user namespace");
-	/* The caller's supplementary groups are host groups: none of them may come along. */
-	if (setgroups_allowed() && setgroups(0, NULL) < 0)
-		return nk_err_sys(err, "drop supplementary groups in the user namespace");
-	if (setresuid(0, 0, 0) < 0)
-		return nk_err_sys(err, "setresuid 0 in the user namespace");
-	return 0;
-}
-
 static _Noreturn void child_main(int ready, int go, int res, nk_userns_fn fn, void *arg)
 {
 	nk_err *e = NULL;
@@ -85,7 +64,7 @@ static _Noreturn void child_main(int ready, int go, int res, nk_userns_fn fn, vo
 			_exit(1); /* the parent failed: it has the error */
 		close(ready);
 		close(go);
-		r = become_root(&e);
+		r = nk_userns_become_root(&e);
 		if (r == 0)
 			r = fn(arg, &e);
 	}
