@@ -48,7 +48,8 @@ static const char *const proc_masked_files[] = {
 static const char *const proc_masked_dirs[] = { "acpi", "scsi" };
 static const char *const sys_masked_dirs[] = { "firmware", "devices/virtual/powercap" };
 
-static int mask_path(int mntfd, const char *path, bool dir, nk_err **err)
+/* A file gets null_fd bound over it; a directory (null_fd -1) an empty read-only tmpfs. */
+static int mask_path(int mntfd, const char *path, int null_fd, nk_err **err)
 {
 	_cleanup_close_ int fd = openat(mntfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
@@ -56,28 +57,26 @@ static int mask_path(int mntfd, const char *path, bool dir, nk_err **err)
 			return 0;
 		return nk_err_sys(err, "mask %s", path);
 	}
-	int r;
-	if (dir) {
-		r = nk_mount_on_fd("nook-masked", fd, "tmpfs", MS_RDONLY | PSEUDO_FS_FLAGS,
-				   "size=0,mode=555");
-	} else {
-		/* Still the host's /dev: the mounts are made before pivot_root. */
-		_cleanup_close_ int null = open("/dev/null", O_PATH | O_CLOEXEC);
-		r = null < 0 ? -errno : nk_bind_fd(null, fd, false);
-	}
+	int r = null_fd >= 0 ? nk_bind_fd(null_fd, fd, false)
+			     : nk_mount_on_fd("nook-masked", fd, "tmpfs", MS_RDONLY | PSEUDO_FS_FLAGS,
+					      "size=0,mode=555");
 	return r < 0 ? nk_err_set(err, -r, "mask %s", path) : 0;
 }
 
 static int mask_paths(int mntfd, const char *const *files, size_t nf, const char *const *dirs,
 		      size_t nd, nk_err **err)
 {
+	/* Still the host's /dev: the mounts are made before pivot_root. */
+	_cleanup_close_ int null = nf ? open("/dev/null", O_PATH | O_CLOEXEC) : -1;
+	if (nf && null < 0)
+		return nk_err_sys(err, "mask: open /dev/null");
 	for (size_t i = 0; i < nf; i++) {
-		int r = mask_path(mntfd, files[i], false, err);
+		int r = mask_path(mntfd, files[i], null, err);
 		if (r < 0)
 			return r;
 	}
 	for (size_t i = 0; i < nd; i++) {
-		int r = mask_path(mntfd, dirs[i], true, err);
+		int r = mask_path(mntfd, dirs[i], -1, err);
 		if (r < 0)
 			return r;
 	}
