@@ -762,7 +762,7 @@ static int spawn_child(const nk_start_opts *o, nk_container *c, const nk_ns_shar
  * A joined network namespace is another's: devices of this container have nowhere to go. A
  * rootless container cannot make any host device (a veth on a bridge needs root on the host).
  */
-static int check_shared_net(const nk_spec *spec, const nk_ns_shares *shares, nk_err **err)
+static int check_net_allowed(const nk_spec *spec, const nk_ns_shares *shares, nk_err **err)
 {
 	const char *why = geteuid() != 0 ? "a rootless container can only have type empty "
 					   "(a network device on the host needs root)"
@@ -807,7 +807,7 @@ int nk_container_spawn(const nk_start_opts *o, nk_container **out, nk_err **err)
 	if (r == 0)
 		r = nk_ns_shares_open(o->lxcpath, o->spec, &shares, err);
 	if (r == 0)
-		r = check_shared_net(o->spec, &shares, err);
+		r = check_net_allowed(o->spec, &shares, err);
 	if (r == 0)
 		r = nk_netc_prepare(o->spec, o->name, &c->net, err);
 	if (r == 0)
